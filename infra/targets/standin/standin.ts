@@ -1,0 +1,142 @@
+import { fileURLToPath } from 'node:url';
+import { describeExit, spawnService, stopService, type ServiceProcess } from '../../services/child.js';
+import { startMailSink, type MailSinkHandle } from '../../services/mailsink.js';
+import { pollUntil } from '../../services/poll.js';
+import { freePort } from '../../services/ports.js';
+import { startPostgres, type PostgresHandle } from '../../services/postgres.js';
+import { startRedis, type RedisHandle } from '../../services/redis.js';
+import { ensureOwner } from './bootstrap.js';
+import type { RegistrationsMode } from './config.js';
+import { createPool, migrate } from './db.js';
+
+// Starts a whole stand-in instance the way Mastodon is deployed: PostgreSQL,
+// Redis and a mail server, then the web (Puma-like) and worker (Sidekiq-like)
+// processes, and stops it all again in reverse order.
+
+export interface StandinSizing {
+  webConcurrency?: number;
+  maxThreads?: number;
+  sidekiqConcurrency?: number;
+  dbPool?: number;
+}
+
+export interface StandinOptions extends StandinSizing {
+  bind?: string;
+  port?: number;
+  registrationsMode?: RegistrationsMode;
+  trustedProxyIp?: string;
+  mail?: { delayMs?: number; dailyQuota?: number };
+  /** Where processes' own output goes; silent by default so a TTY shows only progress. */
+  onLog?: (line: string) => void;
+}
+
+export interface StandinHandle {
+  target: 'standin';
+  baseUrl: string;
+  metricsUrls: string[];
+  mailApiUrl: string;
+  postgresUrl: string;
+  redisUrl: string;
+  /** Owner token with admin scopes; never printed. */
+  adminToken: string;
+  sizing: Required<Omit<StandinSizing, 'dbPool'>> & { dbPool: number | undefined };
+  /** The worker process, for crash rehearsals. */
+  worker(): ServiceProcess;
+  startWorker(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+function childArgs(entry: string): string[] {
+  return ['--import', 'tsx', here(entry)];
+}
+
+export async function startStandin(opts: StandinOptions = {}): Promise<StandinHandle> {
+  const started: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of started.reverse()) await stop().catch(() => {});
+    started.length = 0;
+  };
+  try {
+    const [pg, redis, mail]: [PostgresHandle, RedisHandle, MailSinkHandle] = await Promise.all([
+      startPostgres({ maxConnections: 400 }),
+      startRedis(),
+      startMailSink({ delayMs: opts.mail?.delayMs, dailyQuota: opts.mail?.dailyQuota }),
+    ]);
+    started.push(() => mail.stop(), () => redis.stop(), () => pg.stop());
+
+    const bind = opts.bind ?? '127.0.0.1';
+    const port = opts.port ?? (await freePort(bind));
+    const [webMetricsPort, workerMetricsPort] = [await freePort(bind), await freePort(bind)];
+    const sizing = {
+      webConcurrency: opts.webConcurrency ?? 2,
+      maxThreads: opts.maxThreads ?? 5,
+      sidekiqConcurrency: opts.sidekiqConcurrency ?? 5,
+      dbPool: opts.dbPool,
+    };
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      NODE_ENV: 'production',
+      BIND: bind,
+      PORT: String(port),
+      WEB_METRICS_PORT: String(webMetricsPort),
+      WORKER_METRICS_PORT: String(workerMetricsPort),
+      DATABASE_URL: pg.url,
+      REDIS_URL: redis.url,
+      SMTP_SERVER: mail.smtpHost,
+      SMTP_PORT: String(mail.smtpPort),
+      WEB_CONCURRENCY: String(sizing.webConcurrency),
+      MAX_THREADS: String(sizing.maxThreads),
+      SIDEKIQ_CONCURRENCY: String(sizing.sidekiqConcurrency),
+      ...(sizing.dbPool ? { DB_POOL: String(sizing.dbPool) } : {}),
+      ...(opts.trustedProxyIp ? { TRUSTED_PROXY_IP: opts.trustedProxyIp } : {}),
+      REGISTRATIONS_MODE: opts.registrationsMode ?? 'open',
+    };
+    const baseUrl = `http://${bind.includes(':') ? `[${bind}]` : bind}:${port}`;
+
+    const db = createPool(pg.url, 2);
+    await migrate(db);
+    const owner = await ensureOwner(db, `${bind}:${port}`);
+    await db.end();
+
+    const cwd = process.cwd();
+    const spawnChild = async (entry: string, ready: string, what: string) => {
+      const proc = await spawnService(process.execPath, childArgs(entry), { cwd, env });
+      if (opts.onLog) proc.child.stderr?.on('data', (d: string) => opts.onLog!(`${what}: ${d}`));
+      await pollUntil(
+        async () => {
+          const res = await fetch(ready);
+          if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        },
+        { timeoutMs: 60_000, intervalMs: 100, what: `the stand-in ${what} did not start`, abort: () => (proc.exit ? `${describeExit(proc.exit)}\n${proc.log.text(15)}` : undefined) },
+      );
+      return proc;
+    };
+    const web = await spawnChild('./web/main.ts', `${baseUrl}/health`, 'web');
+    started.push(async () => void (await stopService(web, { signal: 'SIGTERM', timeoutMs: 15_000 })));
+
+    let worker = await spawnChild('./worker/main.ts', `http://${bind}:${workerMetricsPort}/metrics`, 'worker');
+    started.push(async () => void (await stopService(worker, { signal: 'SIGTERM', timeoutMs: 15_000 })));
+
+    return {
+      target: 'standin',
+      baseUrl,
+      metricsUrls: [`http://${bind}:${webMetricsPort}/metrics`, `http://${bind}:${workerMetricsPort}/metrics`],
+      mailApiUrl: mail.apiUrl,
+      postgresUrl: pg.url,
+      redisUrl: redis.url,
+      adminToken: owner.token,
+      sizing,
+      worker: () => worker,
+      async startWorker() {
+        if (!worker.exit) throw new Error('the stand-in worker is still running');
+        worker = await spawnChild('./worker/main.ts', `http://${bind}:${workerMetricsPort}/metrics`, 'worker');
+      },
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

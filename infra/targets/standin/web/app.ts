@@ -1,0 +1,124 @@
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { bearer, lookupToken } from './auth.js';
+import type { WebContext } from './context.js';
+import { ApiError, errors } from './errors.js';
+import { parseFormEncoded, type Params } from './params.js';
+import { clientIp, throttleKeyIp } from './remote-ip.js';
+import { checkThrottles } from './throttle.js';
+import type { ThreadPool } from './threads.js';
+import type { WebMetrics } from '../metrics.js';
+import { accountRoutes } from './routes/accounts.js';
+import { adminRoutes } from './routes/admin.js';
+import { appRoutes } from './routes/apps.js';
+import { authRoutes } from './routes/auth.js';
+import { instanceRoutes } from './routes/instance.js';
+import { notificationRoutes } from './routes/notifications.js';
+import { statusRoutes } from './routes/statuses.js';
+import { timelineRoutes } from './routes/timelines.js';
+
+const PAGING_KEYS = ['page', 'min_id', 'max_id', 'since_id'];
+// Mastodon's nginx allows large uploads, but no JSON API body is legitimately
+// this big; anything larger is refused before parsing.
+const BODY_LIMIT = 1024 * 1024;
+
+export function buildApp(ctx: WebContext, threads: ThreadPool, metrics?: WebMetrics): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, trustProxy: false, return503OnClosing: true });
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    if (body === '') return done(null, {});
+    try {
+      const parsed: unknown = JSON.parse(body as string);
+      done(null, typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed : {});
+    } catch {
+      done(new ApiError(400, 'Error while parsing request: malformed JSON body'), undefined);
+    }
+  });
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
+    done(null, parseFormEncoded(body as string)),
+  );
+  // Bodies of other types are ignored, as Rails ignores formats it cannot parse.
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, _body, done) => done(null, {}));
+
+  app.decorateRequest('auth', undefined);
+  app.decorateRequest('clientIp', '');
+  app.decorateRequest('params_', undefined as unknown as Params);
+
+  app.addHook('onRequest', async (req) => {
+    (req as FastifyRequest & { startedAt: bigint }).startedAt = process.hrtime.bigint();
+    await threads.acquire();
+    (req as FastifyRequest & { holdsThread: boolean }).holdsThread = true;
+    req.clientIp = clientIp(req.socket.remoteAddress ?? '127.0.0.1', header(req, 'x-forwarded-for'), ctx.proxies);
+  });
+
+  // After body parsing: merge params as Rails does, then authenticate and throttle
+  // (Rack::Attack runs before the controller but needs the token's owner).
+  app.addHook('preHandler', async (req, reply) => {
+    const query = (req.query ?? {}) as Params;
+    const body = (req.body ?? {}) as Params;
+    req.params_ = { ...query, ...body, ...(req.params as Params) };
+    const token = bearer(header(req, 'authorization'), req.params_);
+    if (token) {
+      req.auth = await lookupToken(ctx.db, token);
+      if (!req.auth) throw errors.invalidToken();
+    }
+    const outcome = await checkThrottles(ctx.redis, {
+      method: req.method,
+      path: req.url.split('?')[0]!,
+      ip: throttleKeyIp(req.clientIp),
+      userId: req.auth?.userId ?? undefined,
+      tokenId: req.auth?.tokenId,
+      paging: PAGING_KEYS.some((k) => typeof req.params_[k] === 'string' && req.params_[k] !== ''),
+    });
+    if (outcome.throttled) throw errors.tooMany(outcome.headers);
+    if (req.url.startsWith('/api')) reply.headers(outcome.headers);
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    const r = req as FastifyRequest & { holdsThread?: boolean; startedAt?: bigint };
+    if (r.holdsThread) {
+      r.holdsThread = false;
+      threads.release();
+    }
+    if (metrics && r.startedAt !== undefined) {
+      const controller = req.routeOptions.config?.controller ?? 'unmatched';
+      const action = req.routeOptions.config?.action ?? 'unmatched';
+      metrics.requests.inc({ controller, action, status: String(reply.statusCode) });
+      metrics.duration.observe({ controller, action }, Number(process.hrtime.bigint() - r.startedAt) / 1e9);
+    }
+  });
+  // A client that hangs up must still give its thread back.
+  app.addHook('onRequestAbort', async (req) => {
+    const r = req as FastifyRequest & { holdsThread?: boolean };
+    if (r.holdsThread) {
+      r.holdsThread = false;
+      threads.release();
+    }
+  });
+
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => sendError(err, req, reply));
+  app.setNotFoundHandler((req, reply) => {
+    if (req.url.startsWith('/api')) return reply.code(404).send({ error: 'Record not found' });
+    return reply.code(404).type('text/html').send('<!DOCTYPE html><title>The page you are looking for isn\'t here.</title>');
+  });
+
+  for (const register of [appRoutes, authRoutes, accountRoutes, statusRoutes, timelineRoutes, notificationRoutes, instanceRoutes, adminRoutes]) {
+    register(app, ctx);
+  }
+  return app;
+}
+
+function header(req: FastifyRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v.join(', ') : v;
+}
+
+function sendError(err: Error & { statusCode?: number; code?: string }, _req: FastifyRequest, reply: FastifyReply) {
+  if (err instanceof ApiError) return reply.code(err.status).headers(err.headers).send(err.body);
+  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(413).send({ error: 'Request entity too large' });
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+    return reply.code(err.statusCode).send({ error: err.message });
+  }
+  process.stderr.write(`standin web: ${err.stack ?? err.message}\n`);
+  return reply.code(500).send({ error: 'An unexpected error occurred' });
+}

@@ -1,0 +1,78 @@
+import type { FastifyInstance } from 'fastify';
+import { enqueue } from '../../jobs/queue.js';
+import { authorize, requireUser } from '../auth.js';
+import type { WebContext } from '../context.js';
+import { errors } from '../errors.js';
+import { findLocalAccount } from '../queries.js';
+import { renderAccount } from '../render.js';
+
+// The admin API's account moderation, enough to approve signups in `approved`
+// mode and to list or remove a rehearsal's synthetic accounts.
+
+const MANAGE_USERS_ROLES = new Set(['Owner', 'Admin', 'Moderator']);
+
+export function adminRoutes(app: FastifyInstance, ctx: WebContext): void {
+  const base = ctx.config.baseUrl;
+
+  async function adminAccount(id: string) {
+    const account = await findLocalAccount(ctx.db, id);
+    if (!account) throw errors.notFound();
+    const { rows } = await ctx.db.query(
+      `SELECT id::text, email, host(sign_up_ip) AS ip, locale, role, confirmed_at IS NOT NULL AS confirmed, approved, disabled, created_at
+         FROM users WHERE account_id = $1`,
+      [id],
+    );
+    const u = rows[0];
+    return {
+      id,
+      username: account.username,
+      domain: null,
+      created_at: account.created_at.toISOString(),
+      email: u?.email ?? null,
+      ip: u?.ip ?? null,
+      ips: [],
+      locale: u?.locale ?? null,
+      invite_request: null,
+      role: { id: '-99', name: u?.role ?? '', permissions: '65536', color: '', highlighted: false },
+      confirmed: Boolean(u?.confirmed),
+      approved: Boolean(u?.approved),
+      disabled: Boolean(u?.disabled),
+      silenced: false,
+      suspended: false,
+      sensitized: false,
+      account: renderAccount(account, base),
+    };
+  }
+
+  async function staff(req: { auth: import('../auth.js').Auth | undefined }, scope: string) {
+    const user = await requireUser(ctx.db, authorize(req.auth, scope));
+    if (!MANAGE_USERS_ROLES.has(user.role)) throw errors.forbidden();
+    return user;
+  }
+
+  app.get('/api/v1/admin/accounts/:id', { config: { controller: 'api/v1/admin/accounts', action: 'show' } }, async (req) => {
+    await staff(req, 'admin:read:accounts');
+    return adminAccount((req.params as { id: string }).id);
+  });
+
+  app.post('/api/v1/admin/accounts/:id/approve', { config: { controller: 'api/v1/admin/accounts', action: 'approve' } }, async (req) => {
+    await staff(req, 'admin:write:accounts');
+    const id = (req.params as { id: string }).id;
+    await findLocalAccount(ctx.db, id).then((a) => a ?? Promise.reject(errors.notFound()));
+    const { rows } = await ctx.db.query(
+      'UPDATE users SET approved = true WHERE account_id = $1 AND approved = false RETURNING confirmed_at IS NOT NULL AS confirmed',
+      [id],
+    );
+    if (!rows[0]) throw errors.forbidden();
+    if (rows[0].confirmed) await enqueue(ctx.redis, 'default', 'BootstrapTimelineWorker', [id]);
+    return adminAccount(id);
+  });
+
+  app.delete('/api/v1/admin/accounts/:id', { config: { controller: 'api/v1/admin/accounts', action: 'destroy' } }, async (req) => {
+    await staff(req, 'admin:write:accounts');
+    const id = (req.params as { id: string }).id;
+    const body = await adminAccount(id);
+    await ctx.db.query('DELETE FROM accounts WHERE id = $1', [id]);
+    return body;
+  });
+}

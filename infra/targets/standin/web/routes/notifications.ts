@@ -1,0 +1,63 @@
+import type { FastifyInstance } from 'fastify';
+import { authorize, requireUser } from '../auth.js';
+import type { WebContext } from '../context.js';
+import { errors } from '../errors.js';
+import { limit, list } from '../params.js';
+import { linkHeader, page } from '../paging.js';
+import { loadAccounts, renderStatuses } from '../queries.js';
+import { renderAccount } from '../render.js';
+
+const TYPES = ['mention', 'status', 'reblog', 'follow', 'follow_request', 'favourite', 'poll', 'update', 'admin.sign_up', 'admin.report'];
+
+export function notificationRoutes(app: FastifyInstance, ctx: WebContext): void {
+  const base = ctx.config.baseUrl;
+
+  async function render(rows: { id: string; type: string; created_at: Date; from_account_id: string; status_id: string | null }[], viewer: string) {
+    const accounts = await loadAccounts(ctx.db, [...new Set(rows.map((r) => r.from_account_id))]);
+    const statusIds = [...new Set(rows.map((r) => r.status_id).filter((x): x is string => x !== null))];
+    const statuses = new Map((await renderStatuses(ctx.db, statusIds, base, viewer)).map((s) => [s.id as string, s]));
+    return rows.map((r) => ({
+      id: r.id,
+      type: r.type,
+      created_at: r.created_at.toISOString(),
+      group_key: `ungrouped-${r.id}`,
+      account: renderAccount(accounts.get(r.from_account_id)!, base),
+      ...(r.status_id ? { status: statuses.get(r.status_id) ?? null } : {}),
+    }));
+  }
+
+  const SELECT = `SELECT id::text, type, created_at, from_account_id::text, status_id::text FROM notifications`;
+
+  app.get('/api/v1/notifications', { config: { controller: 'api/v1/notifications', action: 'index' } }, async (req, reply) => {
+    const user = await requireUser(ctx.db, authorize(req.auth, 'read:notifications'));
+    const pg = page(req.params_, limit(req.params_, 40, 80));
+    const types = list(req.params_, 'types').filter((t) => TYPES.includes(t));
+    const exclude = list(req.params_, 'exclude_types');
+    const { rows } = await ctx.db.query(
+      `${SELECT} WHERE account_id = $1
+          AND ($2::bigint IS NULL OR id < $2) AND ($3::bigint IS NULL OR id > $3) AND ($4::bigint IS NULL OR id > $4)
+          AND (cardinality($6::text[]) = 0 OR type = ANY($6)) AND NOT (type = ANY($7))
+        ORDER BY id ${pg.minId ? 'ASC' : 'DESC'} LIMIT $5`,
+      [user.accountId, pg.maxId ?? null, pg.sinceId ?? null, pg.minId ?? null, pg.limit, types, exclude],
+    );
+    if (pg.minId) rows.reverse();
+    const link = linkHeader(`${base}/api/v1/notifications`, req.query as Record<string, unknown>, rows.map((r) => r.id));
+    if (link) reply.header('link', link);
+    return render(rows, user.accountId);
+  });
+
+  app.get('/api/v1/notifications/:id', { config: { controller: 'api/v1/notifications', action: 'show' } }, async (req) => {
+    const user = await requireUser(ctx.db, authorize(req.auth, 'read:notifications'));
+    const id = (req.params as { id: string }).id;
+    if (!/^\d{1,19}$/.test(id)) throw errors.notFound();
+    const { rows } = await ctx.db.query(`${SELECT} WHERE account_id = $1 AND id = $2`, [user.accountId, id]);
+    if (!rows[0]) throw errors.notFound();
+    return (await render(rows, user.accountId))[0];
+  });
+
+  app.post('/api/v1/notifications/clear', { config: { controller: 'api/v1/notifications', action: 'clear' } }, async (req) => {
+    const user = await requireUser(ctx.db, authorize(req.auth, 'write:notifications'));
+    await ctx.db.query('DELETE FROM notifications WHERE account_id = $1', [user.accountId]);
+    return {};
+  });
+}

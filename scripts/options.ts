@@ -1,0 +1,21 @@
+import { InvalidArgumentError } from 'commander';
+
+// Flag parsers shared by the CLI's commands: each rejects bad input with one
+// line that names the flag's rule, before anything starts.
+
+export function wholeNumber(min: number, max: number) {
+  return (raw: string): number => {
+    const n = Number(raw);
+    if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}, got "${raw}".`);
+    }
+    return n;
+  };
+}
+
+export function oneOf<T extends string>(...choices: T[]) {
+  return (raw: string): T => {
+    if (!(choices as string[]).includes(raw)) throw new InvalidArgumentError(`expected one of ${choices.join(', ')}, got "${raw}".`);
+    return raw as T;
+  };
+}

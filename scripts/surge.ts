@@ -1,0 +1,22 @@
+import { Command, CommanderError } from 'commander';
+import { upCommand } from './commands/up.js';
+
+// The `surge` CLI. Errors a user can fix are printed as one line, without a stack.
+
+const program = new Command('surge')
+  .description('load-testing and capacity-planning harness for Mastodon instances')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+program.addCommand(upCommand());
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode;
+  } else {
+    process.stderr.write(`surge: ${(err as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { bearer, lookupToken } from './auth.js';
 import type { WebContext } from './context.js';
 import { ApiError, errors } from './errors.js';
-import { parseFormEncoded, type Params } from './params.js';
+import { fromPairs, parseFormEncoded, type Params } from './params.js';
 import { clientIp, throttleKeyIp } from './remote-ip.js';
 import { checkThrottles } from './throttle.js';
 import type { ThreadPool } from './threads.js';
@@ -37,6 +37,20 @@ export function buildApp(ctx: WebContext, threads: ThreadPool, metrics?: WebMetr
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
     done(null, parseFormEncoded(body as string)),
   );
+  // Client libraries (masto.js among them) send forms as multipart; file parts
+  // are dropped since the stand-in serves no media.
+  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer' }, (req, body, done) => {
+    new Response(body as Buffer, { headers: { 'content-type': req.headers['content-type']! } })
+      .formData()
+      .then((form) => {
+        const fields: [string, string][] = [];
+        form.forEach((value, key) => {
+          if (typeof value === 'string') fields.push([key, value]);
+        });
+        done(null, fromPairs(fields));
+      })
+      .catch(() => done(new ApiError(400, 'Error while parsing request: malformed multipart body'), undefined));
+  });
   // Bodies of other types are ignored, as Rails ignores formats it cannot parse.
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, _body, done) => done(null, {}));
 

@@ -5,15 +5,21 @@
 export type Params = Record<string, unknown>;
 
 export function parseFormEncoded(body: string): Params {
-  const out: Params = {};
-  if (!body) return out;
+  const pairs: [string, string][] = [];
   for (const pair of body.split('&')) {
     if (!pair) continue;
     const eq = pair.indexOf('=');
     const rawKey = eq === -1 ? pair : pair.slice(0, eq);
     const rawVal = eq === -1 ? '' : pair.slice(eq + 1);
-    assign(out, decode(rawKey), decode(rawVal));
+    pairs.push([decode(rawKey), decode(rawVal)]);
   }
+  return fromPairs(pairs);
+}
+
+/** Builds Rails params from decoded key/value pairs (form fields, multipart parts). */
+export function fromPairs(pairs: Iterable<[string, string]>): Params {
+  const out: Params = {};
+  for (const [k, v] of pairs) assign(out, k, v);
   return out;
 }
 

@@ -1,0 +1,66 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { connect } from 'node:net';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+// `surge up standin` as a user runs it: one JSON line when ready, a working
+// instance behind it, and nothing left listening after Ctrl-C.
+
+const SURGE = fileURLToPath(new URL('../../scripts/bin/surge.js', import.meta.url));
+
+function portOpen(url: string): Promise<boolean> {
+  const u = new URL(url.replace(/^postgres:|^redis:/, 'http:'));
+  return new Promise((resolve) => {
+    const sock = connect(Number(u.port), u.hostname);
+    sock.once('connect', () => {
+      sock.destroy();
+      resolve(true);
+    });
+    sock.once('error', () => resolve(false));
+  });
+}
+
+describe('surge up standin', () => {
+  it('prints exactly one JSON line when ready and stops everything on SIGINT', async () => {
+    const child = spawn(process.execPath, [SURGE, 'up', 'standin', '--web-concurrency', '1', '--sidekiq-concurrency', '2'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const lines = createInterface({ input: child.stdout! });
+    const [first] = (await once(lines, 'line')) as [string];
+    const info = JSON.parse(first);
+    expect(Object.keys(info)).toEqual(['target', 'baseUrl', 'metricsUrls', 'mailApiUrl', 'postgresUrl', 'redisUrl']);
+    expect(info.target).toBe('standin');
+    expect(info.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(info.metricsUrls).toHaveLength(2);
+
+    const health = await fetch(`${info.baseUrl}/health`);
+    expect(await health.text()).toBe('OK');
+    const instance = await (await fetch(`${info.baseUrl}/api/v1/instance`)).json();
+    expect(instance.version).toBe('4.5.0');
+    const mail = await (await fetch(`${info.mailApiUrl}/api/v1/messages`)).json();
+    expect(mail.messages).toEqual([]);
+
+    const extra: string[] = [];
+    lines.on('line', (l) => extra.push(l));
+    const started = Date.now();
+    child.kill('SIGINT');
+    const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(code === 130 || signal === 'SIGINT').toBe(true);
+    expect(extra).toEqual([]);
+    for (const url of [info.baseUrl, info.mailApiUrl, info.postgresUrl, info.redisUrl, ...info.metricsUrls]) {
+      expect(await portOpen(url), url).toBe(false);
+    }
+  });
+
+  it('rejects a bad flag with one line naming it, before starting anything', async () => {
+    const child = spawn(process.execPath, [SURGE, 'up', 'standin', '--web-concurrency', 'lots'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr!.on('data', (d) => (err += d));
+    const [code] = (await once(child, 'exit')) as [number];
+    expect(code).not.toBe(0);
+    expect(err.split('\n')[0]).toMatch(/--web-concurrency.*whole number/);
+  });
+});

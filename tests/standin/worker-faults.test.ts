@@ -5,15 +5,17 @@ import { startStandin, type StandinHandle } from '../../infra/targets/standin/st
 import { parseExposition, sumOf } from '../../reports/collect/exposition.js';
 import { appToken, confirmationLink, eventually, signUp } from './support.js';
 
-// A worker that dies mid-job must not lose the job: the mail sink is slow (a
-// struggling mail provider), the worker is SIGKILLed while sending, and the
-// confirmation mail still arrives once a new worker takes over.
+// Faults in the background work a wave causes. A worker that dies mid-job must
+// not lose the job: the mail sink is slow (a struggling mail provider), the
+// worker is SIGKILLed while sending, and the confirmation mail still arrives
+// once a new worker takes over. A mail quota running out (kujoe.net hit 7,200 a
+// day in 2022) makes mail jobs fail and wait for Sidekiq's retry backoff.
 
 let s: StandinHandle;
 let redis: Redis;
 
 beforeAll(async () => {
-  s = await startStandin({ webConcurrency: 1, sidekiqConcurrency: 2, mail: { delayMs: 3000 } });
+  s = await startStandin({ webConcurrency: 1, sidekiqConcurrency: 2, mail: { delayMs: 3000, dailyQuota: 1 } });
   redis = new Redis(s.redisUrl);
 });
 afterAll(async () => {
@@ -51,4 +53,23 @@ it('requeues the job of a worker killed mid-job, and the next worker delivers th
   expect(sumOf(metrics, 'sidekiq_restarted_jobs_total')).toBe(1);
   const mails = await (await fetch(`${s.mailApiUrl}/api/v1/search?query=to:crash_victim@surge.test`)).json();
   expect(mails.messages).toHaveLength(1);
+});
+
+it('retries a mail job refused by the provider with Sidekiq backoff (15-24 s for the first retry)', async () => {
+  const tok = await appToken(s.baseUrl, '198.18.9.3');
+  expect((await signUp(s.baseUrl, tok, 'over_quota', '198.18.9.4')).status).toBe(200);
+  const [raw, score] = await eventually(async () => {
+    const r = await redis.zrange('retry', 0, -1, 'WITHSCORES');
+    return r.length === 2 ? r : undefined;
+  }, 30_000);
+  const job = JSON.parse(raw!);
+  expect(job.class).toBe('ActionMailer::MailDeliveryJob');
+  expect(job.queue).toBe('mailers');
+  expect(job.retry_count).toBe(1);
+  expect(job.error_message).toMatch(/quota/i);
+  const inSec = Number(score) - Date.now() / 1000;
+  expect(inSec).toBeGreaterThan(10);
+  expect(inSec).toBeLessThanOrEqual(25);
+  const metrics = parseExposition(await (await fetch(s.metricsUrls[1]!)).text());
+  expect(sumOf(metrics, 'sidekiq_failed_jobs_total', { job_name: 'ActionMailer::MailDeliveryJob' })).toBe(1);
 });

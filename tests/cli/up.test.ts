@@ -37,9 +37,9 @@ describe('surge up standin', () => {
 
     const health = await fetch(`${info.baseUrl}/health`);
     expect(await health.text()).toBe('OK');
-    const instance = await (await fetch(`${info.baseUrl}/api/v1/instance`)).json();
+    const instance = (await (await fetch(`${info.baseUrl}/api/v1/instance`)).json()) as { version: string };
     expect(instance.version).toBe('4.5.0');
-    const mail = await (await fetch(`${info.mailApiUrl}/api/v1/messages`)).json();
+    const mail = (await (await fetch(`${info.mailApiUrl}/api/v1/messages`)).json()) as { messages: unknown[] };
     expect(mail.messages).toEqual([]);
 
     const extra: string[] = [];

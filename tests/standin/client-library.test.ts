@@ -25,6 +25,8 @@ async function newcomer(username: string) {
   const oauth = createOAuthAPIClient({ url: standin.baseUrl });
   const appToken = await oauth.token.create({
     grantType: 'client_credentials',
+    // masto's types insist on it; Doorkeeper ignores it for client_credentials.
+    redirectUri: 'urn:ietf:wg:oauth:2.0:oob',
     clientId: app.clientId!,
     clientSecret: app.clientSecret!,
     scope: 'write',

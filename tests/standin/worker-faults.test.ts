@@ -41,7 +41,7 @@ it('requeues the job of a worker killed mid-job, and the next worker delivers th
 
   expect(await redis.llen('queue:mailers')).toBe(0);
   expect(await redis.llen(working)).toBe(1);
-  const noMail = await (await fetch(`${s.mailApiUrl}/api/v1/search?query=to:crash_victim@surge.test`)).json();
+  const noMail = (await (await fetch(`${s.mailApiUrl}/api/v1/search?query=to:crash_victim@surge.test`)).json()) as { messages: unknown[] };
   expect(noMail.messages).toHaveLength(0);
 
   await s.startWorker();
@@ -51,7 +51,7 @@ it('requeues the job of a worker killed mid-job, and the next worker delivers th
 
   const metrics = parseExposition(await (await fetch(s.metricsUrls[1]!)).text());
   expect(sumOf(metrics, 'sidekiq_restarted_jobs_total')).toBe(1);
-  const mails = await (await fetch(`${s.mailApiUrl}/api/v1/search?query=to:crash_victim@surge.test`)).json();
+  const mails = (await (await fetch(`${s.mailApiUrl}/api/v1/search?query=to:crash_victim@surge.test`)).json()) as { messages: unknown[] };
   expect(mails.messages).toHaveLength(1);
 });
 
@@ -59,7 +59,7 @@ it('retries a mail job refused by the provider with Sidekiq backoff (15-24 s for
   const tok = await appToken(s.baseUrl, '198.18.9.3');
   expect((await signUp(s.baseUrl, tok, 'over_quota', '198.18.9.4')).status).toBe(200);
   const [raw, score] = await eventually(async () => {
-    const r = await redis.zrange('retry', 0, -1, 'WITHSCORES');
+    const r = await redis.zrange('retry', '0', '-1', 'WITHSCORES');
     return r.length === 2 ? r : undefined;
   }, 30_000);
   const job = JSON.parse(raw!);

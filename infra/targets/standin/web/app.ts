@@ -58,10 +58,13 @@ export function buildApp(ctx: WebContext, threads: ThreadPool, metrics?: WebMetr
   app.decorateRequest('clientIp', '');
   app.decorateRequest('params_', undefined as unknown as Params);
 
-  app.addHook('onRequest', async (req) => {
+  app.addHook('onRequest', async (req, reply) => {
     (req as FastifyRequest & { startedAt: bigint }).startedAt = process.hrtime.bigint();
     await threads.acquire();
-    (req as FastifyRequest & { holdsThread: boolean }).holdsThread = true;
+    // The response's 'close' fires once whether it finished or the client hung
+    // up, so the thread always comes back, even for requests aborted in the backlog.
+    if (reply.raw.closed) threads.release();
+    else reply.raw.once('close', () => threads.release());
     req.clientIp = clientIp(req.socket.remoteAddress ?? '127.0.0.1', header(req, 'x-forwarded-for'), ctx.proxies);
   });
 
@@ -89,24 +92,12 @@ export function buildApp(ctx: WebContext, threads: ThreadPool, metrics?: WebMetr
   });
 
   app.addHook('onResponse', async (req, reply) => {
-    const r = req as FastifyRequest & { holdsThread?: boolean; startedAt?: bigint };
-    if (r.holdsThread) {
-      r.holdsThread = false;
-      threads.release();
-    }
-    if (metrics && r.startedAt !== undefined) {
+    const startedAt = (req as FastifyRequest & { startedAt?: bigint }).startedAt;
+    if (metrics && startedAt !== undefined) {
       const controller = req.routeOptions.config?.controller ?? 'unmatched';
       const action = req.routeOptions.config?.action ?? 'unmatched';
       metrics.requests.inc({ controller, action, status: String(reply.statusCode) });
-      metrics.duration.observe({ controller, action }, Number(process.hrtime.bigint() - r.startedAt) / 1e9);
-    }
-  });
-  // A client that hangs up must still give its thread back.
-  app.addHook('onRequestAbort', async (req) => {
-    const r = req as FastifyRequest & { holdsThread?: boolean };
-    if (r.holdsThread) {
-      r.holdsThread = false;
-      threads.release();
+      metrics.duration.observe({ controller, action }, Number(process.hrtime.bigint() - startedAt) / 1e9);
     }
   });
 

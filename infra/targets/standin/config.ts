@@ -26,6 +26,8 @@ export interface StandinConfig {
   userActiveDays: number;
 }
 
+// Messages are one line: values are quoted with JSON.stringify, so a stray
+// newline in an env file shows as \n instead of splitting the message.
 export class ConfigError extends Error {}
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number | undefined): number | undefined {
@@ -33,7 +35,7 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number | un
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > 1024) {
-    throw new ConfigError(`${name} must be a whole number between 1 and 1024 (got "${raw}")`);
+    throw new ConfigError(`${name} must be a whole number between 1 and 1024 (got ${JSON.stringify(raw)})`);
   }
   return n;
 }
@@ -48,7 +50,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): StandinConfig 
   const port = positiveIntPort(env, 'PORT');
   const mode = (env.REGISTRATIONS_MODE ?? 'open') as RegistrationsMode;
   if (!['open', 'approved', 'none'].includes(mode)) {
-    throw new ConfigError(`REGISTRATIONS_MODE must be open, approved or none (got "${mode}")`);
+    throw new ConfigError(`REGISTRATIONS_MODE must be open, approved or none (got ${JSON.stringify(mode)})`);
   }
   const bind = env.BIND ?? '127.0.0.1';
   const localDomain = env.LOCAL_DOMAIN ?? `${bind}:${port}`;
@@ -77,7 +79,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): StandinConfig 
 function positiveIntPort(env: NodeJS.ProcessEnv, name: string): number {
   const raw = required(env, name);
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new ConfigError(`${name} must be a TCP port (got "${raw}")`);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new ConfigError(`${name} must be a TCP port (got ${JSON.stringify(raw)})`);
   return n;
 }
 

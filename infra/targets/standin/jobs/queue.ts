@@ -64,20 +64,26 @@ export async function bury(redis: Redis, workingKey: string, raw: string, job: J
   await redis.multi().zadd('dead', String(Date.now() / 1000), JSON.stringify(job)).lrem(workingKey, 1, raw).exec();
 }
 
-// Sidekiq's scheduled-set poller: due retries go back to the head of their queue.
+// Sidekiq's scheduled-set poller: due retries are pushed onto their queue
+// again, behind the jobs already waiting, as Sidekiq's Client#push does. The
+// job is re-serialised here, not in Lua: cjson would turn [] into {} and round
+// numbers to 14 digits. ZREM decides which poller gets to push a job.
 const PROMOTE = `
-local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, 100)
-for _, raw in ipairs(due) do
-  if redis.call('ZREM', KEYS[1], raw) == 1 then
-    local job = cjson.decode(raw)
-    job['enqueued_at'] = tonumber(ARGV[1])
-    redis.call('LPUSH', 'queue:' .. job['queue'], cjson.encode(job))
+local n = 0
+for i = 1, #ARGV, 2 do
+  if redis.call('ZREM', KEYS[1], ARGV[i]) == 1 then
+    local job = cjson.decode(ARGV[i + 1])
+    redis.call('LPUSH', 'queue:' .. job['queue'], ARGV[i + 1])
+    n = n + 1
   end
 end
-return #due`;
+return n`;
 
 export async function promoteDue(redis: Redis, nowSec = Date.now() / 1000): Promise<number> {
-  return (await redis.eval(PROMOTE, 1, 'retry', String(nowSec))) as number;
+  const due = await redis.zrangebyscore('retry', '-inf', String(nowSec), 'LIMIT', 0, 100);
+  if (due.length === 0) return 0;
+  const pairs = due.flatMap((raw) => [raw, JSON.stringify({ ...(JSON.parse(raw) as Job), enqueued_at: nowSec })]);
+  return (await redis.eval(PROMOTE, 1, 'retry', ...pairs)) as number;
 }
 
 // Jobs left in the working list of a process whose heartbeat expired are put

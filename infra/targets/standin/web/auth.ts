@@ -27,14 +27,18 @@ export function bearer(authorization: string | undefined, query: Record<string, 
 }
 
 export async function lookupToken(db: pg.Pool, token: string): Promise<Auth | undefined> {
-  const { rows } = await db.query(
-    `SELECT t.id::text AS token_id, t.scopes, t.application_id::text, t.resource_owner_id::text AS user_id,
+  // Named, so each connection prepares it once, as Mastodon's ActiveRecord does
+  // (prepared_statements defaults to true in its database.yml): this runs on
+  // every authenticated request.
+  const { rows } = await db.query({
+    name: 'auth_token',
+    text: `SELECT t.id::text AS token_id, t.scopes, t.application_id::text, t.resource_owner_id::text AS user_id,
             u.account_id::text, u.confirmed_at IS NOT NULL AS confirmed, u.approved, u.disabled, u.role,
             (u.current_sign_in_at IS NULL OR u.current_sign_in_at < now() - interval '24 hours') AS stale
        FROM oauth_access_tokens t LEFT JOIN users u ON u.id = t.resource_owner_id
       WHERE t.token = $1 AND t.revoked_at IS NULL`,
-    [token],
-  );
+    values: [token],
+  });
   const r = rows[0];
   if (!r) return undefined;
   return {

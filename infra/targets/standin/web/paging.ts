@@ -29,6 +29,8 @@ export function linkHeader(url: string, query: Params, ids: string[]): string | 
     for (const [k, v] of Object.entries(query)) {
       if (['max_id', 'min_id', 'since_id', 'access_token'].includes(k)) continue;
       if (typeof v === 'string') q.set(k, v);
+      // Array filters (notifications' types[], exclude_types[]) stay on both links, as in Mastodon.
+      else if (Array.isArray(v)) for (const x of v) if (typeof x === 'string') q.append(k.endsWith('[]') ? k : `${k}[]`, x);
     }
     q.set(key, value);
     return `<${url}?${q.toString()}>`;

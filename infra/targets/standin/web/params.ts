@@ -34,7 +34,7 @@ function decode(s: string): string {
 function assign(out: Params, key: string, value: string): void {
   const m = /^([^[\]]+)((?:\[[^\]]*\])*)$/.exec(key);
   if (!m) {
-    out[key] = value;
+    setOwn(out, key, value);
     return;
   }
   const path = [m[1]!, ...[...m[2]!.matchAll(/\[([^\]]*)\]/g)].map((x) => x[1]!)];
@@ -48,18 +48,29 @@ function assign(out: Params, key: string, value: string): void {
       return;
     }
     if (last) {
-      node[part] = value;
+      setOwn(node, part, value);
     } else if (nextIsArray && i + 1 === path.length - 1) {
-      const arr = Array.isArray(node[part]) ? (node[part] as unknown[]) : [];
+      const cur = own(node, part);
+      const arr = Array.isArray(cur) ? (cur as unknown[]) : [];
       arr.push(value);
-      node[part] = arr;
+      setOwn(node, part, arr);
       return;
     } else {
-      const child = node[part];
-      if (typeof child !== 'object' || child === null || Array.isArray(child)) node[part] = {};
-      node = node[part] as Record<string, unknown>;
+      const child = own(node, part);
+      if (typeof child !== 'object' || child === null || Array.isArray(child)) setOwn(node, part, {});
+      node = own(node, part) as Record<string, unknown>;
     }
   }
+}
+
+// Own properties only: `__proto__[x]=y` must name a parameter, as it does in
+// Rack, not reach Object.prototype through the inherited accessor.
+function own(node: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(node, key) ? node[key] : undefined;
+}
+
+function setOwn(node: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(node, key, { value, writable: true, enumerable: true, configurable: true });
 }
 
 /** A scalar parameter as a string; arrays and objects count as absent, as Rails' permit drops them. */

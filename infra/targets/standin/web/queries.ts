@@ -3,17 +3,20 @@ import { renderStatus, type AccountRow, type StatusRow } from './render.js';
 
 // Loading for rendering: statuses with their stats, the reblogged originals and
 // every author, in three queries whatever the page size, like Mastodon's
-// cache_collection + preloading.
+// cache_collection + preloading. The statements are named so each connection
+// prepares them once, as Mastodon's ActiveRecord does (prepared_statements
+// defaults to true in its database.yml); every timeline page runs them.
 
 const ACCOUNT_COLUMNS = `a.id::text, a.username, a.domain, a.display_name, a.note, a.locked, a.bot, a.discoverable, a.created_at,
   s.statuses_count, s.following_count, s.followers_count, s.last_status_at`;
 
 export async function loadAccounts(db: pg.Pool | pg.PoolClient, ids: string[]): Promise<Map<string, AccountRow>> {
   if (ids.length === 0) return new Map();
-  const { rows } = await db.query<AccountRow>(
-    `SELECT ${ACCOUNT_COLUMNS} FROM accounts a LEFT JOIN account_stats s ON s.account_id = a.id WHERE a.id = ANY($1::bigint[])`,
-    [ids],
-  );
+  const { rows } = await db.query<AccountRow>({
+    name: 'load_accounts',
+    text: `SELECT ${ACCOUNT_COLUMNS} FROM accounts a LEFT JOIN account_stats s ON s.account_id = a.id WHERE a.id = ANY($1::bigint[])`,
+    values: [ids],
+  });
   return new Map(rows.map((r) => [r.id, r]));
 }
 
@@ -25,16 +28,17 @@ export async function findLocalAccount(db: pg.Pool, id: string): Promise<Account
 export async function loadStatuses(db: pg.Pool, ids: string[], viewerId?: string): Promise<Map<string, StatusRow>> {
   if (ids.length === 0) return new Map();
   const viewer = viewerId ?? null;
-  const { rows } = await db.query<StatusRow>(
-    `SELECT st.id::text, st.account_id::text, st.text, st.spoiler_text, st.sensitive, st.visibility, st.language,
+  const { rows } = await db.query<StatusRow>({
+    name: 'load_statuses',
+    text: `SELECT st.id::text, st.account_id::text, st.text, st.spoiler_text, st.sensitive, st.visibility, st.language,
             st.in_reply_to_id::text, st.in_reply_to_account_id::text, st.reblog_of_id::text, st.created_at,
             ss.replies_count, ss.reblogs_count, ss.favourites_count,
             ($2::bigint IS NOT NULL AND EXISTS (SELECT 1 FROM favourites f WHERE f.status_id = st.id AND f.account_id = $2)) AS favourited,
             ($2::bigint IS NOT NULL AND EXISTS (SELECT 1 FROM statuses r WHERE r.reblog_of_id = st.id AND r.account_id = $2)) AS reblogged
        FROM statuses st LEFT JOIN status_stats ss ON ss.status_id = st.id
       WHERE st.id = ANY($1::bigint[])`,
-    [ids, viewer],
-  );
+    values: [ids, viewer],
+  });
   return new Map(rows.map((r) => [r.id, r]));
 }
 

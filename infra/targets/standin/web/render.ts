@@ -47,10 +47,30 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
+// URLs are found in the raw text (so `"` or `>` next to one is not taken into
+// it) and, as twitter-text does for Mastodon, end before trailing punctuation
+// and before a `)` that closes a parenthesis opened outside the URL.
+function linkify(text: string): string {
+  let out = '';
+  let at = 0;
+  for (const m of text.matchAll(/https?:\/\/[^\s<>"]+/g)) {
+    let url = m[0];
+    for (;;) {
+      if (/[.,;:!?'*]$/.test(url)) url = url.slice(0, -1);
+      else if (url.endsWith(')') && url.split('(').length < url.split(')').length) url = url.slice(0, -1);
+      else break;
+    }
+    if (!/^https?:\/\/./.test(url)) continue;
+    const e = escapeHtml(url);
+    out += `${escapeHtml(text.slice(at, m.index))}<a href="${e}" target="_blank" rel="nofollow noopener">${e}</a>`;
+    at = m.index + url.length;
+  }
+  return out + escapeHtml(text.slice(at));
+}
+
 /** Plain-text formatting as Mastodon's TextFormatter does it for local posts (minus mentions and tags). */
 export function formatContent(text: string): string {
-  const paragraphs = escapeHtml(text)
-    .replace(/https?:\/\/[^\s<]+/g, (url) => `<a href="${url}" target="_blank" rel="nofollow noopener">${url}</a>`)
+  const paragraphs = linkify(text)
     .split(/\n{2,}/)
     .map((p) => p.replace(/\n/g, '<br />'));
   return paragraphs.map((p) => `<p>${p}</p>`).join('');

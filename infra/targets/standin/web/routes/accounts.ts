@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { PoolClient } from 'pg';
 import { transaction } from '../../db.js';
 import { enqueue } from '../../jobs/queue.js';
 import { authorize, requireUser } from '../auth.js';
@@ -81,7 +82,8 @@ export function accountRoutes(app: FastifyInstance, ctx: WebContext): void {
     if (target.id === user.accountId) throw errors.forbidden();
     await rateLimit(ctx.redis, user.accountId, 'follows');
     const created = await transaction(ctx.db, async (c) => {
-      const count = await c.query('SELECT following_count FROM account_stats WHERE account_id = $1 FOR UPDATE', [user.accountId]);
+      await lockStats(c, user.accountId, target.id);
+      const count = await c.query('SELECT following_count FROM account_stats WHERE account_id = $1', [user.accountId]);
       if (Number(count.rows[0]?.following_count ?? 0) >= MAX_FOLLOWS) {
         throw new ApiError(422, 'Validation failed: You have reached the limit of follows', {
           error: 'Validation failed: You have reached the limit of follows',
@@ -110,6 +112,7 @@ export function accountRoutes(app: FastifyInstance, ctx: WebContext): void {
     const target = await findLocalAccount(ctx.db, (req.params as { id: string }).id);
     if (!target) throw errors.notFound();
     const removed = await transaction(ctx.db, async (c) => {
+      await lockStats(c, user.accountId, target.id);
       const del = await c.query('DELETE FROM follows WHERE account_id = $1 AND target_account_id = $2', [user.accountId, target.id]);
       if (del.rowCount === 0) return false;
       await c.query('UPDATE account_stats SET following_count = greatest(following_count - 1, 0) WHERE account_id = $1', [user.accountId]);
@@ -143,6 +146,15 @@ export function accountRoutes(app: FastifyInstance, ctx: WebContext): void {
     await enqueue(ctx.redis, 'mailers', 'ActionMailer::MailDeliveryJob', ['UserMailer', 'confirmation_instructions', 'deliver_now', auth.userId]);
     return {};
   });
+}
+
+/**
+ * Locks both accounts' stats rows in id order before a follow or unfollow
+ * changes them, so two accounts following (or unfollowing) each other at the
+ * same moment queue behind one another instead of deadlocking.
+ */
+async function lockStats(c: PoolClient, a: string, b: string): Promise<void> {
+  await c.query('SELECT 1 FROM account_stats WHERE account_id = ANY($1::bigint[]) ORDER BY account_id FOR UPDATE', [[a, b]]);
 }
 
 export async function relationships(ctx: WebContext, viewerId: string, ids: string[]): Promise<Record<string, unknown>[]> {

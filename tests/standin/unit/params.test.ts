@@ -127,6 +127,12 @@ describe('limit', () => {
     expect(limit({ limit: '500' }, 20, 40)).toBe(40);
     expect(limit({ limit: '40' }, 20, 40)).toBe(40);
   });
+  it('reads limits the way Ruby\'s to_i.abs does', () => {
+    expect(limit({ limit: '-5' }, 20, 40)).toBe(5);
+    expect(limit({ limit: '0' }, 20, 40)).toBe(0);
+    expect(limit({ limit: 'abc' }, 20, 40)).toBe(0);
+    expect(limit({ limit: '12abc' }, 20, 40)).toBe(12);
+  });
   it('ignores a limit given as an array', () => {
     expect(limit({ limit: ['5'] }, 20, 40)).toBe(20);
   });

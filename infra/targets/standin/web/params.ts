@@ -98,9 +98,13 @@ export function list(p: Params, key: string): string[] {
   return [];
 }
 
-/** Paging limit: Mastodon clamps to the endpoint's maximum and falls back on a bad value. */
+/**
+ * Paging limit as Mastodon's limit_param computes it: the default when absent,
+ * else [limit.to_i.abs, max].min, so "-5" means 5 and "abc" or "0" an empty page.
+ */
 export function limit(p: Params, fallback: number, max: number): number {
-  const n = Number.parseInt(str(p, 'limit') ?? '', 10);
-  if (!Number.isFinite(n) || n <= 0) return fallback;
-  return Math.min(n, max);
+  const raw = str(p, 'limit');
+  if (raw === undefined) return fallback;
+  const n = Number.parseInt(raw.trim(), 10);
+  return Math.min(Number.isFinite(n) ? Math.abs(n) : 0, max);
 }

@@ -24,6 +24,11 @@ export interface Page {
  */
 export class MessageStore {
   private readonly byId = new Map<string, StoredMessage>();
+  // A signup wave polls `to:ADDRESS` for every newcomer; an index keeps each
+  // poll O(1) instead of a scan over tens of thousands of held messages. A
+  // whole address matches exactly here, where Mailpit's substring match would
+  // also return longer addresses containing it (README: mail sink).
+  private readonly byRecipient = new Map<string, Set<StoredMessage>>();
 
   constructor(private readonly maxMessages: number) {}
 
@@ -33,19 +38,30 @@ export class MessageStore {
 
   add(message: StoredMessage): void {
     this.byId.set(message.ID, message);
+    for (const to of recipients(message)) {
+      let set = this.byRecipient.get(to);
+      if (!set) this.byRecipient.set(to, (set = new Set()));
+      set.add(message);
+    }
     while (this.byId.size > this.maxMessages) {
       const oldest = this.byId.keys().next().value as string;
-      this.byId.delete(oldest);
+      this.delete([oldest]);
     }
   }
 
   /** Newest first, as Mailpit lists them; `query` uses Mailpit's search syntax. */
   page(opts: { start: number; limit: number; query?: string }): Page {
-    const all = [...this.byId.values()].reverse();
-    const matching = opts.query === undefined ? all : all.filter(compileQuery(opts.query));
+    const only = opts.query === undefined ? undefined : /^\s*to:"?([^\s"@]+@[^\s"]+)"?\s*$/i.exec(opts.query)?.[1];
+    const indexed = only !== undefined;
+    const all = indexed ? undefined : [...this.byId.values()].reverse();
+    const matching = indexed
+      ? [...(this.byRecipient.get(only!.toLowerCase()) ?? [])].reverse()
+      : opts.query === undefined ? all! : all!.filter(compileQuery(opts.query));
+    let unread = 0;
+    for (const m of this.byId.values()) if (!m.Read) unread++;
     return {
-      total: all.length,
-      unread: all.filter((m) => !m.Read).length,
+      total: this.byId.size,
+      unread,
       matched: matching.length,
       messages: matching.slice(opts.start, opts.start + opts.limit),
     };
@@ -58,12 +74,26 @@ export class MessageStore {
   }
 
   delete(ids: string[]): void {
-    for (const id of ids) this.byId.delete(id);
+    for (const id of ids) {
+      const m = this.byId.get(id);
+      if (!m) continue;
+      this.byId.delete(id);
+      for (const to of recipients(m)) {
+        const set = this.byRecipient.get(to);
+        set?.delete(m);
+        if (set?.size === 0) this.byRecipient.delete(to);
+      }
+    }
   }
 
   clear(): void {
     this.byId.clear();
+    this.byRecipient.clear();
   }
+}
+
+function recipients(m: StoredMessage): Set<string> {
+  return new Set(m.To.map((a) => a.Address.toLowerCase()));
 }
 
 /** Counts accepted messages per UTC day, the way provider quotas reset. */

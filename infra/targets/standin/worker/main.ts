@@ -40,8 +40,9 @@ async function runThread(thread: number): Promise<void> {
   while (!stopping) {
     const fetched = await fetchJob(redis, weightedOrder(MASTODON_QUEUES), working).catch(() => undefined);
     if (!fetched) {
-      // Sidekiq blocks on BRPOP; polling with a short backoff keeps reliable fetch simple.
-      idle = Math.min(idle * 2, 50);
+      // Sidekiq blocks on BRPOP; polling with a backoff (up to 200 ms when idle)
+      // keeps reliable fetch simple without burning CPU on an idle instance.
+      idle = Math.min(idle * 2, 200);
       await sleep(idle);
       continue;
     }

@@ -6,7 +6,8 @@
 import { getWave } from '../waves/builtin.js';
 import { activityAt, activityStages } from '../waves/activity.js';
 import { findPeak } from '../waves/curve.js';
-import { ENDPOINTS, type Endpoint, type Wave } from '../waves/model.js';
+import { ENDPOINTS, type Endpoint } from '../waves/activity-defaults.js';
+import type { Wave } from '../waves/model.js';
 import { suggestVUs, toRampingArrivalStages, type RampingArrivalStages } from '../waves/stages.js';
 import { compress, scale } from '../waves/transform.js';
 import { ConfigError, type WaveSelection } from './env.js';

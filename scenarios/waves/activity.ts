@@ -3,7 +3,8 @@
 // second scenario to replay: active newcomers (and, optionally, the existing
 // users) times their per-hour habits, swinging with the day.
 import { cumulativeSignups, diurnalFactor } from './curve.js';
-import { ENDPOINTS, type Endpoint, type Wave } from './model.js';
+import { ENDPOINTS, type Endpoint } from './activity-defaults.js';
+import type { Wave } from './model.js';
 import { simpson } from './numeric.js';
 import { rateToStages, type RampingArrivalStages, type StageOptions } from './stages.js';
 

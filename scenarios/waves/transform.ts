@@ -1,7 +1,8 @@
 // Reshaping a wave without changing its story: compress plays the same wave
 // faster (a day in ten minutes), scale plays it on a bigger or smaller instance.
 import { WaveError } from './errors.js';
-import { ENDPOINTS, type Activity, type Wave } from './model.js';
+import { ENDPOINTS } from './activity-defaults.js';
+import type { Activity, Wave } from './model.js';
 
 function checkFactor(what: string, factor: number): void {
   if (typeof factor !== 'number' || !Number.isFinite(factor) || factor <= 0) {

@@ -62,3 +62,14 @@ describe('describeWave', () => {
     expect(humanDuration(2.5)).toBe('2.5s');
   });
 });
+
+describe('built-in waves as shipped data', () => {
+  it('equal their inputs after validation and defaults (regenerate with npm run build:waves)', async () => {
+    const { BUILTIN_INPUTS } = await import('../../scenarios/waves/builtin-inputs.js');
+    const { waveSchema } = await import('../../scenarios/waves/model.js');
+    const { getWave } = await import('../../scenarios/waves/builtin.js');
+    for (const input of BUILTIN_INPUTS) {
+      expect(JSON.parse(JSON.stringify(getWave(input.name as string)))).toEqual(waveSchema.parse(input));
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { runCommand } from './commands/run.js';
 import { upCommand } from './commands/up.js';
 
 // The `surge` CLI. Errors a user can fix are printed as one line, without a stack.
@@ -9,6 +10,7 @@ const program = new Command('surge')
   .exitOverride();
 
 program.addCommand(upCommand());
+program.addCommand(runCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,121 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { resolve } from 'node:path';
+import { findK6, k6Command } from '../../infra/engines/k6/command.js';
+import { inspectTest } from '../../infra/engines/node/runtime/inspect.js';
+import { runTest, type ProgressSnapshot as RunnerProgress, type RunOverrides } from '../../infra/engines/node/runtime/run.js';
+import { runSplit } from '../../infra/engines/node/runtime/split.js';
+import type { RunOptions } from '../../infra/engines/run-options.js';
+import { startStandin, type StandinSizing } from '../../infra/targets/standin/standin.js';
+import { buildScenarios } from '../build-scenarios.js';
+import { ProgressLine } from '../ui/progress.js';
+import type { RunPlan } from './plan.js';
+
+// Carries out a RunPlan: bundle the script, start the stand-in if asked, run
+// the engine, and always stop what was started. Returns the engine's exit code.
+
+export { findK6 };
+
+export async function bundleFor(plan: RunPlan): Promise<string> {
+  if (plan.scenario.bundled) return resolve(plan.scenario.source);
+  const [built] = await buildScenarios({ entries: [plan.scenario.source] });
+  return built!.file;
+}
+
+function overridesOf(o: RunOptions): RunOverrides {
+  return {
+    vus: o.vus,
+    duration: o.duration,
+    iterations: o.iterations,
+    tags: Object.keys(o.tags).length ? o.tags : undefined,
+    noThresholds: o.noThresholds || undefined,
+    executionSegment: o.executionSegment,
+    executionSegmentSequence: o.executionSegmentSequence,
+  };
+}
+
+/** What a dry run shows: everything decided, nothing sent. */
+export async function describePlan(plan: RunPlan, script: string): Promise<Record<string, unknown>> {
+  const run = { ...plan.run, script };
+  const common = {
+    scenario: plan.scenario.name,
+    script,
+    target: plan.target.kind === 'url' ? { kind: 'url', url: plan.target.url.href, loopback: plan.target.loopback } : plan.target,
+    engine: plan.engine,
+    env: run.env,
+  };
+  if (plan.engine === 'k6') {
+    const cmd = k6Command(run);
+    return { ...common, command: ['k6', ...cmd.args], commandEnv: cmd.env };
+  }
+  const inspected = inspectTest({ script, env: withPlaceholders(run.env), overrides: overridesOf(run) });
+  return { ...common, workers: plan.workers, execution: inspected };
+}
+
+// A dry run evaluates the script's init code, which may require these; the
+// stand-in's real addresses only exist once it runs.
+function withPlaceholders(env: Record<string, string>): Record<string, string> {
+  return { BASE_URL: 'http://127.0.0.1:0', MAIL_API_URL: 'http://127.0.0.1:0', ...env };
+}
+
+function toProgress(p: RunnerProgress, last: { t: number; n: number }, totalMs: number | undefined) {
+  const dt = (p.elapsedMs - last.t) / 1000;
+  const rate = dt > 0 ? (p.iterations - last.n) / dt : 0;
+  last.t = p.elapsedMs;
+  last.n = p.iterations;
+  const dropped = p.scenarios.reduce((a, s) => a + s.dropped, 0);
+  return { phase: p.phase === 'running' ? undefined : p.phase, elapsedMs: p.elapsedMs, totalMs, rate, rateUnit: 'it/s', errorRate: 0, dropped, vus: p.vus };
+}
+
+export async function executeRun(plan: RunPlan, script: string, sizing: StandinSizing): Promise<number> {
+  const standin = plan.target.kind === 'standin' ? await startStandin(sizing) : undefined;
+  try {
+    const run: RunOptions = { ...plan.run, script, env: { ...plan.run.env } };
+    if (standin) {
+      run.env.BASE_URL ??= standin.baseUrl;
+      run.env.MAIL_API_URL ??= standin.mailApiUrl;
+      if (!plan.run.quiet) process.stderr.write(`stand-in ready at ${standin.baseUrl}\n`);
+    }
+    if (plan.engine === 'k6') return await runK6(run);
+    const progress = new ProgressLine();
+    const last = { t: 0, n: 0 };
+    let totalMs: number | undefined;
+    try {
+      totalMs = inspectTest({ script, env: run.env, overrides: overridesOf(run) }).maxDurationMs;
+    } catch {
+      // the runner reports a bad script itself, with k6's exit code
+    }
+    const options = {
+      script,
+      env: run.env,
+      overrides: overridesOf(run),
+      summaryExport: run.summaryExport,
+      outJson: run.outJson,
+      quiet: run.quiet,
+      handleSignals: true,
+      progress: (p: RunnerProgress) => progress.update(toProgress(p, last, totalMs)),
+    };
+    const result = plan.workers > 1 ? await runSplit({ ...options, processes: plan.workers }) : await runTest(options);
+    progress.done();
+    return result.exitCode;
+  } finally {
+    await standin?.stop();
+  }
+}
+
+async function runK6(run: RunOptions): Promise<number> {
+  const k6 = findK6()!;
+  const cmd = k6Command(run);
+  const child = spawn(k6, cmd.args, { stdio: 'inherit', env: { ...process.env, ...cmd.env } });
+  // Ctrl-C reaches k6 through the terminal's process group; k6 itself decides its exit code (105).
+  const forward = () => {};
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  try {
+    const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+    return code ?? (signal === 'SIGINT' || signal === 'SIGTERM' ? 105 : 1);
+  } finally {
+    process.off('SIGINT', forward);
+    process.off('SIGTERM', forward);
+  }
+}

@@ -1,0 +1,51 @@
+// Child process of runSplit: runs one execution segment with runTest and
+// sends the raw sinks back over IPC. Started as `node --import tsx split-worker.ts`.
+
+import { runTest, type RunTestOptions, type RunTestResult } from './run.js';
+
+type ParentMessage = { type: 'run'; options: RunTestOptions } | { type: 'abort' };
+
+const controller = new AbortController();
+let started = false;
+
+function send(msg: unknown): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send) return resolve();
+    process.send(msg, undefined, {}, () => resolve());
+  });
+}
+
+function safeFields(f: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(f)) out[k] = v instanceof Error ? v.message : typeof v === 'object' && v !== null ? JSON.stringify(v) : v;
+  return out;
+}
+
+process.on('message', (msg: ParentMessage) => {
+  if (msg.type === 'abort') {
+    controller.abort();
+    return;
+  }
+  if (msg.type !== 'run' || started) return;
+  started = true;
+  const options: RunTestOptions = {
+    ...msg.options,
+    signal: controller.signal,
+    collectRaw: true,
+    progress: (p) => void send({ type: 'progress', snapshot: p }),
+    onMetricsListening: (url) => void send({ type: 'metrics', url }),
+    // Logs go through the parent's logger, so one sink sees every instance.
+    logSink: (_line, level, msg, fields) => void send({ type: 'log', level, msg, fields: safeFields(fields) }),
+  };
+  void runTest(options)
+    .then(
+      (result: RunTestResult) => send({ type: 'done', result: { ...result, summaryData: undefined } }),
+      (e: unknown) => send({ type: 'done', result: { exitCode: 255, summaryData: undefined, error: String((e as Error)?.stack ?? e) } }),
+    )
+    .then(() => process.exit(0));
+});
+
+// Ctrl-C reaches the whole process group; stop gracefully like the parent does.
+process.on('SIGINT', () => controller.abort());
+process.on('SIGTERM', () => controller.abort());
+void send({ type: 'ready' });

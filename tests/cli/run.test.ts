@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+// `surge run` as a user runs it: the smoke scenario against a stand-in it
+// starts, through the Node runner, with k6's summary, files and exit codes.
+
+const SURGE = fileURLToPath(new URL('../../scripts/bin/surge.js', import.meta.url));
+
+async function surge(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [SURGE, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+describe('surge run', () => {
+  it('runs the smoke scenario on the stand-in and writes k6 summary files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'surge-run-'));
+    const r = await surge(['run', 'smoke', '--engine', 'node', '--web-concurrency', '1', '--summary-export', join(dir, 'summary.json'), '--out', `json=${join(dir, 'k6.jsonl')}`, '--tag', 'testid=ci']);
+    expect(r.stderr + r.stdout).toContain('signups_completed');
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+    expect(summary.metrics.checks.value).toBe(1);
+    expect(summary.metrics.checks.fails).toBe(0);
+    expect(summary.metrics.signups_completed.count).toBe(3);
+    const lines = readFileSync(join(dir, 'k6.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const point = lines.find((l) => l.type === 'Point' && l.metric === 'http_reqs');
+    expect(point.data.tags.testid).toBe('ci');
+    expect(point.data.tags.name).toMatch(/^(GET|POST) \//);
+  }, 120_000);
+
+  it('a dry run against a URL prints the plan and opens no connection', async () => {
+    let connections = 0;
+    const server = createServer((s) => {
+      connections++;
+      s.destroy();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const r = await surge(['run', 'signup-wave', '--engine', 'node', '--target', `http://127.0.0.1:${port}`, '--compress', '144', '--dry-run']);
+      expect(r.code).toBe(0);
+      const plan = JSON.parse(r.stdout);
+      expect(plan.engine).toBe('node');
+      expect(plan.env).toMatchObject({ BASE_URL: `http://127.0.0.1:${port}`, COMPRESS: '144' });
+      expect(plan.execution.scenarios.signups.executor).toBe('ramping-arrival-rate');
+      expect(plan.execution.maxVUs).toBeGreaterThan(0);
+    } finally {
+      server.close();
+    }
+    expect(connections).toBe(0);
+  }, 60_000);
+
+  it('refuses a target the user has not claimed, in one line, before starting anything', async () => {
+    const r = await surge(['run', 'smoke', '--target', 'https://social.example']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/--i-own-this-instance/);
+  });
+});

@@ -28,11 +28,13 @@ describe('arrival-rate executors', () => {
   it('grows one unplanned VU at a time up to maxVUs', async () => {
     const r = await run({ script: fixture('car-grow.js'), noSummary: true });
     const m = r.summaryData!.metrics;
-    // 20 slots; no VU at t=0 (dropped, VU 1 starts initializing), then VUs suffice.
+    // 20 slots; no VU at t=0 (dropped, one VU starts initializing), then more as needed, never above maxVUs.
     expect(m.iterations!.values.count! + m.dropped_iterations!.values.count!).toBe(20);
     expect(m.dropped_iterations!.values.count).toBeGreaterThanOrEqual(1);
-    expect(m.dropped_iterations!.values.count).toBeLessThanOrEqual(3);
-    expect(r.logs.some((l) => l.msg.startsWith('Insufficient VUs'))).toBe(false);
+    expect(m.iterations!.values.count).toBeGreaterThanOrEqual(10);
+    expect(m.initialized_vus!.values.min).toBe(1);
+    expect(m.initialized_vus!.values.max).toBeLessThanOrEqual(2);
+    expect(r.logs.filter((l) => l.msg.startsWith('Insufficient VUs')).length).toBeLessThanOrEqual(1);
   });
 
   it('ramping-arrival-rate 0→1/s over 5s starts its first iteration at √10 s', async () => {

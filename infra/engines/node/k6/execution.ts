@@ -74,7 +74,7 @@ export function createExecutionModule(vu: VU): object {
   const vuInfo = accessors({
     idInInstance: () => vu.id,
     idInTest: () => vu.idInTest,
-    iterationInInstance: () => Math.max(vu.iter, 0),
+    iterationInInstance: () => Math.max(vu.iteration, 0),
     iterationInScenario: () => (vu.activation ? (vu.scenarioIter.get(vu.activation.scenario) ?? 0) : 0),
     tags: () => tagsProxy,
     metrics: () => ({ tags: tagsProxy, metadata }),

@@ -85,8 +85,8 @@ export class VU {
   /** __VU: 1-based within this instance; 0 for service VUs. */
   readonly id: number;
   readonly idInTest: number;
-  /** __ITER: 0-based, per VU, never reset across scenarios. */
-  iter = -1;
+  /** 0-based iteration number, per VU, never reset across scenarios; -1 before the first. */
+  iteration = -1;
   env: Record<string, string>;
   tags: Tags;
   group: string = ROOT_GROUP_PATH;
@@ -118,6 +118,11 @@ export class VU {
     this.idInTest = idInTest;
     this.env = { ...shared.baseEnv };
     this.tags = { ...shared.runTags };
+  }
+
+  /** What the script sees as __ITER: undefined until the first iteration, as in k6. */
+  get iter(): number | undefined {
+    return this.iteration < 0 ? undefined : this.iteration;
   }
 
   get isService(): boolean {
@@ -311,7 +316,7 @@ export class VU {
     const fn = this.exports[fnName];
     if (typeof fn !== 'function') throw new Error(`function '${fnName}' not found in exports`);
     if (opts.isDefault) {
-      this.iter++;
+      this.iteration++;
       const a = this.activation;
       if (a) {
         this.scenarioIter.set(a.scenario, this.scenarioIter.has(a.scenario) ? this.scenarioIter.get(a.scenario)! + 1 : 0);

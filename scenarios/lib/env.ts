@@ -399,3 +399,39 @@ export function readSmokeConfig(env: Env): SmokeConfig {
   r.finish('smoke');
   return cfg;
 }
+
+export interface BreakpointConfig {
+  target: TargetConfig;
+  users: UsersConfig;
+  mail: MailConfig;
+  slo: SloConfig;
+  /** Signups per second of the first step, the increase per step, and how many steps. */
+  startRate: number;
+  stepRate: number;
+  steps: number;
+  stepS: number;
+  expectedIterationS: number;
+  appScopes: string;
+  tokenScope: string;
+}
+
+export function readBreakpointConfig(env: Env): BreakpointConfig {
+  const r = new EnvReader(env);
+  const target = readTarget(r, 'optional');
+  const rate = { above: 0, max: 10_000, what: 'signups per second above 0' };
+  const cfg: BreakpointConfig = {
+    target,
+    users: readUsers(r),
+    mail: readMail(r),
+    slo: readSlo(r),
+    startRate: r.number('BP_START_RATE', 1, rate),
+    stepRate: r.number('BP_STEP_RATE', 1, rate),
+    steps: r.number('BP_STEPS', 10, { min: 1, max: 200, integer: true, what: 'a whole number of steps, 1 to 200' }),
+    stepS: r.seconds('BP_STEP_DURATION', 20),
+    expectedIterationS: r.seconds('EXPECTED_ITERATION', target.mailApiUrl ? 4 : 1.5),
+    appScopes: scopes(r, 'APP_SCOPES', 'read write follow push'),
+    tokenScope: scopes(r, 'TOKEN_SCOPE', 'write'),
+  };
+  r.finish('breakpoint');
+  return cfg;
+}

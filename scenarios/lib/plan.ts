@@ -115,7 +115,7 @@ export interface ArrivalPlan {
 }
 
 function peakOfStages(a: RampingArrivalStages): number {
-  const unit = a.timeUnit === '1m' ? 60 : 1;
+  const unit = a.timeUnit === '1h' ? 3600 : a.timeUnit === '1m' ? 60 : 1;
   return Math.max(a.startRate, ...a.stages.map((s) => s.target)) / unit;
 }
 

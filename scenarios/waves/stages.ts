@@ -17,7 +17,7 @@ import { formatK6Duration, parseK6Duration } from './duration.js';
 import { WaveError } from './errors.js';
 import type { Wave } from './model.js';
 
-export type TimeUnit = '1s' | '1m';
+export type TimeUnit = '1s' | '1m' | '1h';
 export interface Stage {
   duration: string;
   target: number;
@@ -32,7 +32,12 @@ export interface StageOptions {
   stageSeconds?: number;
   /** Upper bound on stages; default 400. */
   maxStages?: number;
-  /** Unit of targets; default '1s'. '1m' keeps slow waves' targets readable at 3 decimals. */
+  /**
+   * Unit of targets. k6 reads startRate and every target as whole numbers
+   * (int64: a fraction is a config error, exit 104), so the default is the
+   * smallest unit in which the peak is at least 1,000 per unit, keeping the
+   * integer rounding of the shape under 0.1 % of the peak.
+   */
   timeUnit?: TimeUnit;
 }
 
@@ -48,17 +53,11 @@ export interface RateCurve {
   period?: number;
 }
 
-const UNIT_SECONDS: Record<TimeUnit, number> = { '1s': 1, '1m': 60 };
+const UNIT_SECONDS: Record<TimeUnit, number> = { '1s': 1, '1m': 60, '1h': 3600 };
 const DEFAULT_MAX_STAGES = 400;
-// 3 decimals, short in a script and finer than k6 resolves; below 1 a slow
-// wave in '1s' units (0.0028/s) would lose a quarter of its shape to that, so
-// small targets keep 4 significant digits instead.
-const round3 = (v: number) => (v === 0 ? 0 : v >= 1 ? Math.round(v * 1e3) / 1e3 : Number(v.toPrecision(4)));
-// The very last free target soaks up the rounding drift of all the others;
-// at 3 decimals a long stage (hours, in '1s' units) could still leave a few
-// iterations over or under, so it gets 3 more digits.
-const round6 = (v: number) => (v === 0 ? 0 : v >= 1 ? Math.round(v * 1e6) / 1e6 : Number(v.toPrecision(7)));
-
+// Whole numbers, as k6's config decoder demands; the carried remainder keeps
+// the total exact to within half an iteration of the last stage.
+const whole = (v: number) => Math.round(v);
 function checkOptions(opts: StageOptions): void {
   const { stageSeconds, maxStages, timeUnit } = opts;
   if (stageSeconds !== undefined && !(Number.isFinite(stageSeconds) && stageSeconds > 0)) {
@@ -68,7 +67,7 @@ function checkOptions(opts: StageOptions): void {
     throw new WaveError(`maxStages must be a whole number, 4 or more (got ${String(maxStages)})`);
   }
   if (timeUnit !== undefined && !(timeUnit in UNIT_SECONDS)) {
-    throw new WaveError(`timeUnit must be '1s' or '1m' (got ${String(timeUnit)})`);
+    throw new WaveError(`timeUnit must be '1s', '1m' or '1h' (got ${String(timeUnit)})`);
   }
 }
 
@@ -85,16 +84,25 @@ function knotsMs(curve: RateCurve, opts: StageOptions): number[] {
   return [...set].sort((a, b) => a - b);
 }
 
+function autoUnit(curve: RateCurve): TimeUnit {
+  let peak = 0;
+  const n = 2000;
+  for (let i = 0; i <= n; i++) peak = Math.max(peak, curve.rate((curve.duration * i) / n));
+  if (peak >= 1000) return '1s';
+  if (peak * 60 >= 1000) return '1m';
+  return '1h';
+}
+
 /** Stages whose piecewise-linear integral equals the curve's integral over [0, duration]. */
 export function rateToStages(curve: RateCurve, opts: StageOptions = {}): RampingArrivalStages {
   checkOptions(opts);
-  const timeUnit = opts.timeUnit ?? '1s';
+  const timeUnit = opts.timeUnit ?? autoUnit(curve);
   const u = UNIT_SECONDS[timeUnit];
   const knots = knotsMs(curve, opts);
   const last = knots[knots.length - 1]!;
   // The final knot is the exact duration so the areas telescope to the exact total.
   const sec = (ms: number) => (ms === last ? curve.duration : ms / 1000);
-  const target = (t: number) => Math.max(0, round3(curve.rate(t) * u));
+  const target = (t: number) => Math.max(0, whole(curve.rate(t) * u));
 
   const startRate = target(0);
   const stages: Stage[] = [];
@@ -104,7 +112,7 @@ export function rateToStages(curve: RateCurve, opts: StageOptions = {}): Ramping
     const a = knots[i - 1]!;
     const b = knots[i]!;
     const want = curve.area(sec(a), sec(b)) + carry;
-    const round = i === knots.length - 1 ? round6 : round3;
+    const round = whole;
     let realized: number;
     if (b - a >= 2) {
       const m = a + Math.floor((b - a) / 2);

@@ -7,6 +7,7 @@ import { Api } from './bench/http.js';
 import { readRun, type ReadRun } from './bench/reads.js';
 import { confirmAuthors, followAndPost, insertReaders, readersFollow, waitForFeeds } from './bench/seed.js';
 import { driveSignups, PASSWORD, registerApp, type SignupRun } from './bench/signups.js';
+import { runnerBench, runnerReport } from './bench/runner.js';
 import { fmt, table } from './bench/stats.js';
 
 // `npm run bench`: throughput of the stand-in against baselines measured in the
@@ -18,6 +19,10 @@ import { fmt, table } from './bench/stats.js';
 //  2. Home-timeline reads/s with autocannon, next to GET /health on the same
 //     stand-in (the framework and cluster ceiling): target ≥ 3,000 reads/s
 //     (set for 2 cores).
+//
+//  3. The Node runner: a one-GET scenario's requests/s ÷ autocannon's with the
+//     same connections (target ≥ 0.8), start lag p99 at 1,000 arrivals/s
+//     (≤ 5 ms), heap per idle VU (≤ 50 KB). `--only standin|runner` runs one part.
 //
 // Every phase also reports the CPU each process used per operation, from
 // /proc, and how busy the rest of the machine was: on a shared machine
@@ -60,8 +65,15 @@ interface Results {
 }
 
 async function main(): Promise<void> {
-  const t0 = performance.now();
+  const only = /^--only(?:=|$)/.test(process.argv[2] ?? '') ? (process.argv[2]!.split('=')[1] ?? process.argv[3]) : undefined;
+  if (only !== undefined && only !== 'standin' && only !== 'runner') throw new Error(`--only takes standin or runner (got "${only}")`);
   log(`${CORES} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}`);
+  if (only !== 'runner') await standinBench();
+  if (only !== 'standin') process.stdout.write(`\n${runnerReport(await runnerBench(log))}\n`);
+}
+
+async function standinBench(): Promise<void> {
+  const t0 = performance.now();
 
   log(`crypto bound: 1 loop for ${CFG.boundSecOne} s, then ${CORES} loops for ${CFG.boundSecAll} s (again after the stand-in stops)`);
   const perCore = await measureCryptoBound(1, CFG.boundSecOne, PASSWORD);

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { rehearseCommand } from './commands/rehearse.js';
 import { runCommand } from './commands/run.js';
 import { upCommand } from './commands/up.js';
 
@@ -9,6 +10,7 @@ const program = new Command('surge')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
+program.addCommand(rehearseCommand());
 program.addCommand(upCommand());
 program.addCommand(runCommand());
 

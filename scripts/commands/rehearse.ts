@@ -1,0 +1,80 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { dockerAvailable } from '../../infra/services/docker.js';
+import { isBuiltinWave } from '../../scenarios/waves/builtin.js';
+import { describeWave } from '../../scenarios/waves/describe.js';
+import { loadWave, WaveError } from '../../scenarios/waves/load.js';
+import { wholeNumber } from '../options.js';
+import { rehearse } from '../rehearse/execute.js';
+import { planRehearsal, type RehearseFlags } from '../rehearse/plan.js';
+import { UsageError } from '../run/plan.js';
+
+// `surge rehearse`: the main job. Replays a migration wave against a target,
+// finds where it breaks and what breaks first, and writes the capacity report.
+
+function positive(flag: string) {
+  return (raw: string) => {
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} expects a number above 0, got "${raw}".`);
+    return n;
+  };
+}
+
+export function rehearseCommand(): Command {
+  return new Command('rehearse')
+    .description('rehearse a signup wave against a target and write a capacity-planning report')
+    .option('--wave <name|file>', 'built-in wave or a .json/.yaml wave file', 'exodus-day-one')
+    .option('--target <target>', 'auto (containerised Mastodon where Docker runs, else the stand-in), standin, mastodon or a URL', 'auto')
+    .option('--i-own-this-instance', 'allow a target that is not on this machine')
+    .option('--mail-api-url <url>', 'Mailpit API receiving a URL target\'s mail')
+    .option('--compress <n>', 'play the wave this many times faster (default: the whole wave in 5 minutes)', positive('--compress'))
+    .option('--duration <d>', 'play the whole wave in this long, e.g. 5m')
+    .option('--scale <x>', 'the wave on an instance this many times the size (default: fitted to the breakpoint range)', positive('--scale'))
+    .option('--breakpoint', 'run only the breakpoint phase')
+    .option('--no-breakpoint', 'skip the breakpoint phase')
+    .option('--phases <list>', 'phases to run, in order: breakpoint,wave')
+    .option('--bp-steps <n>', 'breakpoint: number of steps', wholeNumber(1, 200), 12)
+    .option('--bp-step-duration <d>', 'breakpoint: length of each step', '20s')
+    .option('--bp-start-rate <r>', 'breakpoint: signups/s of the first step', positive('--bp-start-rate'), 1)
+    .option('--bp-step-rate <r>', 'breakpoint: signups/s added per step', positive('--bp-step-rate'), 1)
+    .option('--seed <n>', 'synthetic-user seed (default: from the clock, so reruns never collide)', wholeNumber(0, 2 ** 31))
+    .option('--out <dir>', 'run folder (default runs/<time>-<wave>)')
+    .option('--prometheus-url <url>', 'use this Prometheus instead of starting one')
+    .option('--slo <file>', 'SLO overrides (JSON/YAML)')
+    .option('--prices <file>', 'price sheet overrides (JSON/YAML)')
+    .option('--fail-on-slo', 'exit 1 when an SLO failed')
+    .option('--dry-run', 'print the plan and send nothing')
+    .option('--web-concurrency <n>', 'stand-in web processes', wholeNumber(1, 64))
+    .option('--max-threads <n>', 'stand-in threads per web process', wholeNumber(1, 256))
+    .option('--sidekiq-concurrency <n>', 'stand-in worker threads', wholeNumber(1, 256))
+    .option('--db-pool <n>', 'stand-in DB pool per process', wholeNumber(1, 256))
+    .action(async (o: RehearseFlags & Record<string, any>) => {
+      let wave;
+      try {
+        wave = await loadWave(o.wave);
+      } catch (err) {
+        throw err instanceof WaveError ? new UsageError(`--wave: ${err.message}`) : err;
+      }
+      const plan = planRehearsal(o, wave, {
+        docker: await dockerAvailable(),
+        now: new Date(),
+        cwd: process.cwd(),
+        waveJson: isBuiltinWave(o.wave) ? undefined : JSON.stringify(wave),
+      });
+      const log = (line: string) => process.stderr.write(`${line}\n`);
+      for (const note of plan.notes) log(note);
+      if (o.dryRun) {
+        process.stdout.write(`${JSON.stringify({ description: describeWave(wave), ...plan }, null, 2)}\n`);
+        return;
+      }
+      log(`rehearsing ${describeWave(wave)}`);
+      const outcome = await rehearse(plan, {
+        sizing: { webConcurrency: o.webConcurrency, maxThreads: o.maxThreads, sidekiqConcurrency: o.sidekiqConcurrency, dbPool: o.dbPool },
+        prometheusUrl: o.prometheusUrl,
+        sloFile: o.slo,
+        pricesFile: o.prices,
+        log,
+      });
+      process.stdout.write(`${outcome.verdict}\n\nreport: ${outcome.reportPaths.join('\n        ')}\n`);
+      if (o.failOnSlo && outcome.slosPassed === false) process.exitCode = 1;
+    });
+}

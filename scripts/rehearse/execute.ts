@@ -1,0 +1,173 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { exportRange } from '../../infra/metrics/query.js';
+import { saveRunSeries } from '../../infra/metrics/run-series.js';
+import { scrapeTargetFromUrl } from '../../infra/metrics/prometheus-config.js';
+import { connectPrometheus, startMetricsStack, type MetricsStack } from '../../infra/metrics/stack.js';
+import { runTest } from '../../infra/engines/node/runtime/run.js';
+import { freePort } from '../../infra/services/ports.js';
+import { startStandin, type StandinHandle, type StandinSizing } from '../../infra/targets/standin/standin.js';
+import { buildRunReport } from '../../reports/build.js';
+import { JOBS, QUERIES } from '../../reports/collect/queries.js';
+import { writeRunMeta, type RunMeta } from '../../reports/collect/run-folder.js';
+import { buildScenarios } from '../build-scenarios.js';
+import { ProgressLine } from '../ui/progress.js';
+import type { RehearsalPlan } from './plan.js';
+
+// Carries out a rehearsal: stand up the target and the metrics stack, run each
+// phase on the Node runner, keep the raw series, write the report, tear down.
+// Ctrl-C or a crashed target still ends in a (partial) report.
+
+export interface RehearseOptions {
+  sizing: StandinSizing;
+  prometheusUrl?: string;
+  sloFile?: string;
+  pricesFile?: string;
+  log: (line: string) => void;
+}
+
+export interface RehearseOutcome {
+  outDir: string;
+  reportPaths: string[];
+  verdict: string;
+  slosPassed: boolean | null;
+  partial: boolean;
+}
+
+export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Promise<RehearseOutcome> {
+  await mkdir(plan.outDir, { recursive: true });
+  const abort = new AbortController();
+  let partialReason: string | undefined;
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    signals++;
+    // A second Ctrl-C leaves at once; the services' watchdog still cleans up.
+    if (signals > 1) process.exit(sig === 'SIGINT' ? 130 : 143);
+    partialReason = `interrupted by ${sig}`;
+    opts.log(`${sig}: stopping the load, then writing a partial report (Ctrl-C again to quit now)`);
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const stops: (() => Promise<void>)[] = [];
+  const started = new Date();
+  const phases: RunMeta['phases'] = [];
+  let standin: StandinHandle | undefined;
+  try {
+    const [built] = await Promise.all([buildScenarios({ entries: [...new Set(plan.phases.map((p) => p.scenario))] })]);
+    const script = (name: string) => built.find((b) => b.name === name)!.file;
+
+    const env: Record<string, string> = {};
+    if (plan.target.kind === 'standin') {
+      opts.log('starting the stand-in (PostgreSQL, Redis, mail, web, worker)…');
+      standin = await startStandin(opts.sizing);
+      stops.push(() => standin!.stop());
+      env.BASE_URL = standin.baseUrl;
+      env.MAIL_API_URL = standin.mailApiUrl;
+    }
+    const runnerPort = await freePort();
+    const extraTargets = [
+      scrapeTargetFromUrl(JOBS.runner, `http://127.0.0.1:${runnerPort}/metrics`),
+      ...(standin ? [scrapeTargetFromUrl(JOBS.web, standin.metricsUrls[0]!), scrapeTargetFromUrl(JOBS.worker, standin.metricsUrls[1]!)] : []),
+    ];
+    opts.log(opts.prometheusUrl ? `using Prometheus at ${opts.prometheusUrl}` : 'starting Prometheus and exporters…');
+    const metrics = opts.prometheusUrl
+      ? await connectPrometheus(opts.prometheusUrl)
+      : await startMetricsStack({ postgresUrl: standin?.postgresUrl, redisUrl: standin?.redisUrl, extraTargets, scrapeIntervalSec: 1 });
+    if (metrics.owned) stops.push(() => (metrics as MetricsStack).stop());
+
+    const t0 = started.getTime();
+    for (const phase of plan.phases) {
+      if (abort.signal.aborted) break;
+      const startSec = (Date.now() - t0) / 1000;
+      opts.log(`phase ${phase.name}: ${phase.scenario}, about ${Math.round(phase.plannedSec)} s`);
+      const progress = new ProgressLine();
+      let last = { t: 0, n: 0 };
+      const result = await runTest({
+        script: script(phase.scenario),
+        env: { ...phase.env, ...env },
+        metricsPort: runnerPort,
+        metricsHost: '127.0.0.1',
+        metricsTrendStats: ['p(50)', 'p(95)', 'p(99)', 'max', 'count'],
+        quiet: true,
+        signal: abort.signal,
+        stdout: { write: () => true },
+        logSink: (line) => opts.log(`  ${line}`),
+        progress: (p) => {
+          const dt = (p.elapsedMs - last.t) / 1000;
+          const rate = dt > 0 ? (p.iterations - last.n) / dt : 0;
+          last = { t: p.elapsedMs, n: p.iterations };
+          const dropped = p.scenarios.reduce((a, s) => a + s.dropped, 0);
+          progress.update({ phase: phase.name, elapsedMs: p.elapsedMs, totalMs: phase.plannedSec * 1000, rate, rateUnit: 'signups/s', errorRate: 0, dropped, vus: p.vus });
+        },
+      });
+      progress.done();
+      const endSec = (Date.now() - t0) / 1000;
+      phases.push({ name: phase.name, kind: phase.name === 'breakpoint' ? 'stepped' : 'wave', startSec, endSec, ...(phase.name === 'breakpoint' ? { steps: steps(phase.env, startSec) } : {}) });
+      if (result.summaryData) await writeFile(join(plan.outDir, `summary-${phase.name}.json`), `${JSON.stringify(result.summaryData, null, 2)}\n`);
+      if (standin && (standin.worker().exit || !(await alive(standin.baseUrl)))) {
+        partialReason ??= 'the target stopped answering during the run';
+        break;
+      }
+    }
+    const ended = new Date();
+    // Prometheus needs a last scrape of the final seconds before the export.
+    await new Promise((r) => setTimeout(r, 2000));
+    const stepSec = 1;
+    const exported = await exportRange(metrics.api, QUERIES, started.getTime() / 1000, ended.getTime() / 1000 + 2, stepSec);
+    await saveRunSeries(plan.outDir, exported, { start: started.getTime() / 1000, end: ended.getTime() / 1000 + 2, stepSec });
+    const meta: RunMeta = {
+      schemaVersion: 1,
+      startedAt: started.toISOString(),
+      endedAt: ended.toISOString(),
+      partial: partialReason !== undefined,
+      ...(partialReason ? { partialReason } : {}),
+      target: plan.target.kind === 'standin' ? { kind: 'standin', label: 'stand-in (mastodon-surge)' } : { kind: 'url', label: plan.target.baseUrl },
+      engine: 'node',
+      wave: {
+        name: plan.wave.name,
+        total: plan.wave.total * plan.wave.scale,
+        durationSec: plan.wave.realDurationSec / plan.wave.compression,
+        compression: plan.wave.compression,
+        scale: plan.wave.scale,
+        realDurationSec: plan.wave.realDurationSec,
+        realPeakSignupRate: plan.wave.realPeakRate,
+      },
+      sizing: {
+        webConcurrency: standin?.sizing.webConcurrency ?? opts.sizing.webConcurrency ?? 2,
+        maxThreads: standin?.sizing.maxThreads ?? opts.sizing.maxThreads ?? 5,
+        sidekiqConcurrency: standin?.sizing.sidekiqConcurrency ?? opts.sizing.sidekiqConcurrency ?? 5,
+        dbPool: standin?.sizing.dbPool ?? opts.sizing.dbPool ?? null,
+      },
+      limits: { pgMaxConnections: 400, webCpuCores: (await import('node:os')).availableParallelism() },
+      scrapeIntervalSec: 1,
+      phases,
+    };
+    await writeRunMeta(plan.outDir, meta);
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+    stops.length = 0;
+    const report = await buildRunReport(plan.outDir, { sloFile: opts.sloFile, priceSheetFile: opts.pricesFile });
+    return { outDir: plan.outDir, reportPaths: report.paths, verdict: report.verdict, slosPassed: report.pass, partial: meta.partial };
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function steps(env: Record<string, string>, startSec: number): { startSec: number; endSec: number; rate: number }[] {
+  const n = Number(env.BP_STEPS);
+  const first = Number(env.BP_START_RATE);
+  const inc = Number(env.BP_STEP_RATE);
+  const len = Number.parseFloat(env.BP_STEP_DURATION!) * (env.BP_STEP_DURATION!.endsWith('m') ? 60 : 1);
+  return Array.from({ length: n }, (_, i) => ({ startSec: startSec + i * len, endSec: startSec + (i + 1) * len, rate: first + i * inc }));
+}
+
+async function alive(baseUrl: string): Promise<boolean> {
+  try {
+    return (await fetch(`${baseUrl}/health`, { signal: AbortSignal.timeout(5000) })).ok;
+  } catch {
+    return false;
+  }
+}

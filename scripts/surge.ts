@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { rehearseCommand } from './commands/rehearse.js';
+import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { upCommand } from './commands/up.js';
 
@@ -11,6 +12,7 @@ const program = new Command('surge')
   .exitOverride();
 
 program.addCommand(rehearseCommand());
+program.addCommand(reportCommand());
 program.addCommand(upCommand());
 program.addCommand(runCommand());
 

@@ -7,7 +7,6 @@ import { Api } from './bench/http.js';
 import { readRun, type ReadRun } from './bench/reads.js';
 import { confirmAuthors, followAndPost, insertReaders, readersFollow, waitForFeeds } from './bench/seed.js';
 import { driveSignups, PASSWORD, registerApp, type SignupRun } from './bench/signups.js';
-import { runnerBench, runnerReport } from './bench/runner.js';
 import { fmt, table } from './bench/stats.js';
 
 // `npm run bench`: throughput of the stand-in against baselines measured in the
@@ -65,11 +64,29 @@ interface Results {
 }
 
 async function main(): Promise<void> {
-  const only = /^--only(?:=|$)/.test(process.argv[2] ?? '') ? (process.argv[2]!.split('=')[1] ?? process.argv[3]) : undefined;
-  if (only !== undefined && only !== 'standin' && only !== 'runner') throw new Error(`--only takes standin or runner (got "${only}")`);
-  log(`${CORES} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}`);
+  const only = onlyFlag(process.argv.slice(2));
+  log(`${CORES} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}${only ? ` (--only ${only})` : ''}`);
   if (only !== 'runner') await standinBench();
-  if (only !== 'standin') process.stdout.write(`\n${runnerReport(await runnerBench(log))}\n`);
+  if (only !== 'standin') {
+    // Loaded only when needed: the runner's HTTP module subscribes to undici's diagnostics channel.
+    const { runnerBench, runnerReport } = await import('./bench/runner.js');
+    const r = await runnerBench(log);
+    if (only !== 'runner') process.stdout.write('\n');
+    process.stdout.write(`mastodon-surge bench (runner): ${CORES} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}\n${runnerReport(r)}\n`);
+  }
+}
+
+/** `--only standin|runner` (or `--only=…`); undefined = both. */
+function onlyFlag(args: string[]): 'standin' | 'runner' | undefined {
+  let only: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--only') only = args[++i] ?? '';
+    else if (a.startsWith('--only=')) only = a.slice('--only='.length);
+    else throw new Error(`unknown argument "${a}" (the bench takes only --only standin|runner)`);
+  }
+  if (only !== undefined && only !== 'standin' && only !== 'runner') throw new Error(`--only takes standin or runner (got "${only}")`);
+  return only;
 }
 
 async function standinBench(): Promise<void> {

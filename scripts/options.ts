@@ -19,3 +19,11 @@ export function oneOf<T extends string>(...choices: T[]) {
     return raw as T;
   };
 }
+
+export function positiveNumber(flag: string) {
+  return (raw: string): number => {
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} expects a number above 0, got "${raw}".`);
+    return n;
+  };
+}

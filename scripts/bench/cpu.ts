@@ -47,6 +47,9 @@ function role(pid: number, p: Proc): string {
   }
   if (cmd.includes('web/main.ts')) return 'stand-in web';
   if (cmd.includes('worker/main.ts')) return 'stand-in worker';
+  if (cmd.includes('surge-bench-target')) return 'target server (node:http)';
+  if (cmd.includes('split-worker.ts')) return 'runner split worker';
+  if (cmd.includes('vu-memory.ts')) return 'runner memory probe';
   return 'other';
 }
 

@@ -1,9 +1,9 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { dockerAvailable } from '../../infra/services/docker.js';
 import { isBuiltinWave } from '../../scenarios/waves/builtin.js';
 import { describeWave } from '../../scenarios/waves/describe.js';
 import { loadWave, WaveError } from '../../scenarios/waves/load.js';
-import { wholeNumber } from '../options.js';
+import { positiveNumber, wholeNumber } from '../options.js';
 import { rehearse } from '../rehearse/execute.js';
 import { planRehearsal, type RehearseFlags } from '../rehearse/plan.js';
 import { UsageError } from '../run/plan.js';
@@ -11,13 +11,6 @@ import { UsageError } from '../run/plan.js';
 // `surge rehearse`: the main job. Replays a migration wave against a target,
 // finds where it breaks and what breaks first, and writes the capacity report.
 
-function positive(flag: string) {
-  return (raw: string) => {
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} expects a number above 0, got "${raw}".`);
-    return n;
-  };
-}
 
 export function rehearseCommand(): Command {
   return new Command('rehearse')
@@ -26,16 +19,16 @@ export function rehearseCommand(): Command {
     .option('--target <target>', 'auto (containerised Mastodon where Docker runs, else the stand-in), standin, mastodon or a URL', 'auto')
     .option('--i-own-this-instance', 'allow a target that is not on this machine')
     .option('--mail-api-url <url>', 'Mailpit API receiving a URL target\'s mail')
-    .option('--compress <n>', 'play the wave this many times faster (default: the whole wave in 5 minutes)', positive('--compress'))
+    .option('--compress <n>', 'play the wave this many times faster (default: the whole wave in 5 minutes)', positiveNumber('--compress'))
     .option('--duration <d>', 'play the whole wave in this long, e.g. 5m')
-    .option('--scale <x>', 'the wave on an instance this many times the size (default: fitted to the breakpoint range)', positive('--scale'))
+    .option('--scale <x>', 'the wave on an instance this many times the size (default: fitted to the breakpoint range)', positiveNumber('--scale'))
     .option('--breakpoint', 'run only the breakpoint phase')
     .option('--no-breakpoint', 'skip the breakpoint phase')
     .option('--phases <list>', 'phases to run, in order: breakpoint,wave')
     .option('--bp-steps <n>', 'breakpoint: number of steps', wholeNumber(1, 200), 12)
     .option('--bp-step-duration <d>', 'breakpoint: length of each step', '20s')
-    .option('--bp-start-rate <r>', 'breakpoint: signups/s of the first step', positive('--bp-start-rate'), 1)
-    .option('--bp-step-rate <r>', 'breakpoint: signups/s added per step', positive('--bp-step-rate'), 1)
+    .option('--bp-start-rate <r>', 'breakpoint: signups/s of the first step', positiveNumber('--bp-start-rate'), 1)
+    .option('--bp-step-rate <r>', 'breakpoint: signups/s added per step', positiveNumber('--bp-step-rate'), 1)
     .option('--seed <n>', 'synthetic-user seed (default: from the clock, so reruns never collide)', wholeNumber(0, 2 ** 31))
     .option('--out <dir>', 'run folder (default runs/<time>-<wave>)')
     .option('--prometheus-url <url>', 'use this Prometheus instead of starting one')

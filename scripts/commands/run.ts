@@ -1,10 +1,10 @@
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { loadWave, WaveError } from '../../scenarios/waves/load.js';
 import { isBuiltinWave } from '../../scenarios/waves/builtin.js';
-import { oneOf, wholeNumber } from '../options.js';
+import { oneOf, positiveNumber, wholeNumber } from '../options.js';
 import { bundleFor, describePlan, executeRun, findK6 } from '../run/execute.js';
 import { planRun, UsageError, type RunFlags } from '../run/plan.js';
 
@@ -23,13 +23,6 @@ export function builtinScenarios(): Record<string, string> {
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
-function positiveNumber(flag: string) {
-  return (raw: string) => {
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} expects a number above 0, got "${raw}".`);
-    return n;
-  };
-}
 
 export function runCommand(): Command {
   return new Command('run')

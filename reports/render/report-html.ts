@@ -61,7 +61,8 @@ export function renderReportHtml(r: Report, data: RunData): string {
       title: 'Latency against load',
       series: [
         {
-          name: 'breakpoint steps',
+          name: 'breakpoint windows',
+          connect: false,
           points: r.breakingPoint.windows.filter((w) => w.throughput !== null && w.latencyP95 !== null).map((w) => [w.throughput!, w.latencyP95!] as [number, number]),
         },
       ],

@@ -41,8 +41,9 @@ function buildOptions(plan: ReturnType<typeof makePlan>) {
     scenarios: {
       [SCENARIO]: {
         executor: 'constant-arrival-rate',
-        rate: plan.rate,
-        timeUnit: '1s',
+        // k6 reads the rate as a whole number: 2.5/s becomes 150 per minute.
+        rate: plan.arrival.rate,
+        timeUnit: plan.arrival.timeUnit,
         duration: formatK6Duration(Math.round(plan.durationS * 1000)),
         preAllocatedVUs: plan.vus.preAllocatedVUs,
         maxVUs: plan.vus.maxVUs,

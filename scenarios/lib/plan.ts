@@ -8,7 +8,7 @@ import { activityAt, activityStages } from '../waves/activity.js';
 import { findPeak } from '../waves/curve.js';
 import { ENDPOINTS, type Endpoint } from '../waves/activity-defaults.js';
 import type { Wave } from '../waves/model.js';
-import { suggestVUs, toRampingArrivalStages, type RampingArrivalStages } from '../waves/stages.js';
+import { suggestVUs, toRampingArrivalStages, wholeRate, type RampingArrivalStages, type TimeUnit } from '../waves/stages.js';
 import { compress, scale } from '../waves/transform.js';
 import { ConfigError, type WaveSelection } from './env.js';
 
@@ -114,8 +114,10 @@ export interface ArrivalPlan {
   vus: VuSizing;
 }
 
+const UNIT_SECONDS: Record<TimeUnit, number> = { '1s': 1, '1m': 60, '1h': 3600 };
+
 function peakOfStages(a: RampingArrivalStages): number {
-  const unit = a.timeUnit === '1h' ? 3600 : a.timeUnit === '1m' ? 60 : 1;
+  const unit = UNIT_SECONDS[a.timeUnit];
   return Math.max(a.startRate, ...a.stages.map((s) => s.target)) / unit;
 }
 
@@ -328,7 +330,10 @@ export function activityPlan(
 }
 
 export interface TimelinePlan {
+  /** Reads per second, as asked. */
   rate: number;
+  /** The same rate as k6's constant-arrival-rate takes it: a whole number per timeUnit (int64; RATE=2.5 → 150 per 1m). */
+  arrival: { rate: number; timeUnit: TimeUnit };
   durationS: number;
   vus: VuSizing;
   cohort: CohortSizing & { size: number; clamped: boolean };
@@ -354,6 +359,7 @@ export function timelinePlan(opts: {
   }
   return {
     rate: opts.rate,
+    arrival: wholeRate(opts.rate),
     durationS: opts.durationS,
     vus: sizeVUs(opts.rate, opts.expectedIterationS, { preAllocatedVUs: opts.preAllocatedVUs, maxVUs: opts.maxVUs }),
     cohort: { ...sizing, size, clamped: opts.cohortSize !== undefined && opts.cohortSize < sizing.needed },

@@ -4,14 +4,30 @@
 // polyline matches the curve's area — otherwise a rehearsal sends more or
 // fewer signups than the wave it claims to replay.
 //
+// Whole numbers: k6 decodes `startRate`, every stage `target` (and
+// constant-arrival-rate's `rate`) as int64, so a fractional value is not
+// rounded but refused — `k6 run` exits 104 with "json: cannot unmarshal
+// number 0.03816 into Go value of type int64". Every target here is a whole
+// number per `timeUnit`, and the unit carries the precision: by default the
+// smallest of 1s/1m/1h in which the peak is ≥ 1,000 per unit, so rounding
+// bends the shape by under 0.1 % of the peak (a slow wave goes per hour, a
+// surge per second). An explicit finer unit is honoured while the peak is
+// still ≥ 100 per unit and refused with a WaveError below that (0.8/s in '1s'
+// would be a staircase of 0s and 1s); a coarser one is always honoured.
+//
 // Method: the curve is cut into intervals at knots (uniform grid plus the
-// curve's kinks). At each knot the target is the true rate; each interval is
-// split in two stages and the target at its midpoint is solved so the
-// interval's area equals the curve's exact area there. Knots never drift from
-// the curve (unlike solving knot-to-knot, which rings in a sawtooth), the
-// midpoint absorbs both curvature and rounding, and any leftover from rounding
-// or clamping at 0 is carried into the next interval, so the total is right
-// to within the (finer) rounding of the last midpoint.
+// curve's kinks). At each knot the target is the true rate, rounded; each
+// interval is split in two stages and the whole-number target at its midpoint
+// is solved so the interval's area matches the curve's exact area there.
+// Knots never drift from the curve (unlike solving knot-to-knot, which rings
+// in a sawtooth), the midpoint absorbs curvature, and what rounding or
+// clamping at 0 leaves over is carried into the next interval. Only the last
+// interval's rounding would remain — up to length/(4·unit) iterations, i.e.
+// hundreds for a 20-minute interval in '1s' — so the grid ends in a tail of
+// intervals shrinking ×1/4 down to ≤ 2 units long, each absorbing the one
+// before it with a target at most 2 units off. The total is then within one
+// iteration of the curve's (k6 starts whole iterations anyway), for any curve
+// whose stages fit in maxStages.
 import { cumulativeSignups, signupRate } from './curve.js';
 import { formatK6Duration, parseK6Duration } from './duration.js';
 import { WaveError } from './errors.js';
@@ -36,7 +52,8 @@ export interface StageOptions {
    * Unit of targets. k6 reads startRate and every target as whole numbers
    * (int64: a fraction is a config error, exit 104), so the default is the
    * smallest unit in which the peak is at least 1,000 per unit, keeping the
-   * integer rounding of the shape under 0.1 % of the peak.
+   * integer rounding of the shape under 0.1 % of the peak. A finer unit is
+   * accepted while the peak is ≥ 100 per unit, else a WaveError.
    */
   timeUnit?: TimeUnit;
 }
@@ -55,8 +72,8 @@ export interface RateCurve {
 
 const UNIT_SECONDS: Record<TimeUnit, number> = { '1s': 1, '1m': 60, '1h': 3600 };
 const DEFAULT_MAX_STAGES = 400;
-// Whole numbers, as k6's config decoder demands; the carried remainder keeps
-// the total exact to within half an iteration of the last stage.
+// Whole numbers, as k6's config decoder demands; the carried remainder and the
+// shrinking tail keep the total within one iteration.
 const whole = (v: number) => Math.round(v);
 function checkOptions(opts: StageOptions): void {
   const { stageSeconds, maxStages, timeUnit } = opts;
@@ -71,34 +88,85 @@ function checkOptions(opts: StageOptions): void {
   }
 }
 
-/** Knots in whole milliseconds, because k6 stage durations are what we integrate. */
-function knotsMs(curve: RateCurve, opts: StageOptions): number[] {
+// Each tail interval is this many times shorter than the one before it.
+const TAIL_RATIO = 4;
+
+/** Tail knots that shrink an interval of `lengthMs` ending at `endMs` down to `finalMs` or less. */
+function tailKnots(endMs: number, lengthMs: number, finalMs: number): number[] {
+  const out: number[] = [];
+  for (let len = lengthMs / TAIL_RATIO; len * TAIL_RATIO > finalMs && len >= 2; len /= TAIL_RATIO) out.push(Math.round(endMs - len));
+  return out;
+}
+
+/**
+ * Knots in whole milliseconds, because k6 stage durations are what we
+ * integrate. `unitSeconds` sizes the tail: rounding the last interval's
+ * midpoint target to a whole number moves its area by up to
+ * length / (4·unit) iterations, so the final interval is at most 2 units
+ * long, and the intervals before it shrink geometrically (×1/4) from the
+ * grid's, each absorbing its predecessor's rounding with a target at most
+ * 2 units off the exact one.
+ */
+function knotsMs(curve: RateCurve, opts: StageOptions, unitSeconds: number): number[] {
   const totalMs = Math.round(curve.duration * 1000);
   if (totalMs < 1) throw new WaveError(`wave duration must be at least 1 ms to make stages (got ${curve.duration} s)`);
   const kinks = (curve.kinks ?? []).map((k) => Math.round(k * 1000)).filter((k) => k > 0 && k < totalMs);
   const stageSeconds = opts.stageSeconds ?? Math.min(curve.duration / 120, (curve.period ?? Infinity) / 24);
-  const maxIntervals = Math.max(1, Math.floor((opts.maxStages ?? DEFAULT_MAX_STAGES) / 2) - kinks.length);
-  const intervals = Math.max(1, Math.min(Math.ceil(curve.duration / (2 * stageSeconds)), maxIntervals));
+  const budget = Math.max(1, Math.floor((opts.maxStages ?? DEFAULT_MAX_STAGES) / 2) - kinks.length);
+  const finalMs = 2000 * unitSeconds;
+  const tailFor = (intervalMs: number) => tailKnots(totalMs, intervalMs, finalMs).length;
+  let intervals = Math.max(1, Math.min(Math.ceil(curve.duration / (2 * stageSeconds)), budget));
+  // Make room for the tail within maxStages: fewer, longer grid intervals.
+  while (intervals > 1 && intervals + tailFor(totalMs / intervals) > budget) {
+    intervals = Math.max(1, Math.min(intervals - 1, budget - tailFor(totalMs / intervals)));
+  }
   const set = new Set<number>([0, totalMs, ...kinks]);
   for (let j = 1; j < intervals; j++) set.add(Math.round((j * totalMs) / intervals));
+  const lastGrid = Math.max(...[...set].filter((k) => k < totalMs));
+  // A tiny maxStages may leave no room for all of it; the total is then only as exact as the last interval allows.
+  const room = Math.max(0, budget - intervals);
+  for (const k of tailKnots(totalMs, totalMs - lastGrid, finalMs).slice(0, room)) if (k > lastGrid && k < totalMs) set.add(k);
   return [...set].sort((a, b) => a - b);
 }
 
-function autoUnit(curve: RateCurve): TimeUnit {
+// An explicit unit finer than the default must still give the peak this many
+// whole steps, so rounding moves the shape by at most 0.5 % of the peak.
+const MIN_EXPLICIT_PEAK = 100;
+const UNITS: TimeUnit[] = ['1s', '1m', '1h'];
+
+function samplePeak(curve: RateCurve): number {
   let peak = 0;
   const n = 2000;
   for (let i = 0; i <= n; i++) peak = Math.max(peak, curve.rate((curve.duration * i) / n));
-  if (peak >= 1000) return '1s';
-  if (peak * 60 >= 1000) return '1m';
-  return '1h';
+  for (const k of curve.kinks ?? []) if (k >= 0 && k <= curve.duration) peak = Math.max(peak, curve.rate(k));
+  return peak;
+}
+
+/**
+ * The default is the smallest unit in which the peak is ≥ 1,000 per unit
+ * ('1h' when none is). An explicit unit is used when it is that one or
+ * coarser, or still gives the peak ≥ 100 whole steps; a finer one would turn
+ * the curve into a staircase of a few values (0.8/s in '1s' is all 0s and 1s),
+ * so it is refused with a WaveError rather than silently replaced.
+ */
+function chooseUnit(curve: RateCurve, asked: TimeUnit | undefined): TimeUnit {
+  const peak = samplePeak(curve);
+  const auto = UNITS.find((unit) => peak * UNIT_SECONDS[unit] >= 1000) ?? '1h';
+  if (asked === undefined) return auto;
+  if (UNIT_SECONDS[asked] >= UNIT_SECONDS[auto] || peak * UNIT_SECONDS[asked] >= MIN_EXPLICIT_PEAK) return asked;
+  const per = asked === '1s' ? 'second' : 'minute';
+  throw new WaveError(
+    `timeUnit '${asked}' is too fine for this curve: k6 takes whole-number rates and its peak of ${Number(peak.toPrecision(3))}/s ` +
+      `is only ${Math.round(peak * UNIT_SECONDS[asked])} per ${per}; use '${auto}' (the default, leave timeUnit unset) or coarser`,
+  );
 }
 
 /** Stages whose piecewise-linear integral equals the curve's integral over [0, duration]. */
 export function rateToStages(curve: RateCurve, opts: StageOptions = {}): RampingArrivalStages {
   checkOptions(opts);
-  const timeUnit = opts.timeUnit ?? autoUnit(curve);
+  const timeUnit = chooseUnit(curve, opts.timeUnit);
   const u = UNIT_SECONDS[timeUnit];
-  const knots = knotsMs(curve, opts);
+  const knots = knotsMs(curve, opts, u);
   const last = knots[knots.length - 1]!;
   // The final knot is the exact duration so the areas telescope to the exact total.
   const sec = (ms: number) => (ms === last ? curve.duration : ms / 1000);
@@ -163,6 +231,22 @@ export function stagesIntegral(stages: readonly Stage[], startRate: number, time
     prev = s.target;
   }
   return total / unit;
+}
+
+/**
+ * A constant rate as k6's `constant-arrival-rate` needs it: a whole `rate`
+ * per `timeUnit` (int64, like the stage targets). The smallest unit in which
+ * the rate is exactly whole (2.5/s → 150 per 1m), else the default rule (the
+ * smallest unit with ≥ 1,000 per unit, or '1h', rounded).
+ */
+export function wholeRate(perSecond: number): { rate: number; timeUnit: TimeUnit } {
+  if (!(Number.isFinite(perSecond) && perSecond > 0)) throw new WaveError(`rate must be a positive number per second (got ${String(perSecond)})`);
+  for (const timeUnit of UNITS) {
+    const v = perSecond * UNIT_SECONDS[timeUnit];
+    if (v >= 1 && Math.abs(v - Math.round(v)) <= 1e-9 * v) return { rate: Math.round(v), timeUnit };
+  }
+  const timeUnit = UNITS.find((unit) => perSecond * UNIT_SECONDS[unit] >= 1000) ?? '1h';
+  return { rate: Math.max(1, Math.round(perSecond * UNIT_SECONDS[timeUnit])), timeUnit };
 }
 
 /**

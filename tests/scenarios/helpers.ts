@@ -126,6 +126,11 @@ function duration(v: unknown, where: string, problems: string[], min = 0): numbe
   return s;
 }
 
+/** What Go's JSON decoder accepts for an int64 field (within JS's exact integers). */
+function isInt64(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v);
+}
+
 /** Problems k6 would report for these options; [] when valid. */
 export function k6OptionProblems(options: any): string[] {
   const p: string[] = [];
@@ -152,12 +157,15 @@ export function k6OptionProblems(options: any): string[] {
     if (sc.maxDuration !== undefined) duration(sc.maxDuration, `${at}.maxDuration`, p, 1);
     if (sc.duration !== undefined) duration(sc.duration, `${at}.duration`, p, 1);
     if (sc.timeUnit !== undefined && !(duration(sc.timeUnit, `${at}.timeUnit`, p) > 0)) p.push(`${at}: timeUnit must be > 0`);
+    // k6 decodes these as int64 (null.Int / int64): a fraction such as 0.03816 is a
+    // JSON unmarshal error and `k6 run` exits 104 before validating anything.
     for (const k of ['vus', 'iterations', 'preAllocatedVUs', 'maxVUs']) {
-      if (sc[k] !== undefined && !(Number.isInteger(sc[k]) && sc[k] >= (k === 'preAllocatedVUs' ? 0 : 1))) p.push(`${at}: ${k} must be a whole number (got ${sc[k]})`);
+      if (sc[k] !== undefined && !(isInt64(sc[k]) && sc[k] >= (k === 'preAllocatedVUs' ? 0 : 1))) p.push(`${at}: ${k} must be a whole number (int64; got ${sc[k]})`);
     }
     if (sc.maxVUs !== undefined && sc.maxVUs < sc.preAllocatedVUs) p.push(`${at}: maxVUs < preAllocatedVUs`);
-    if (sc.rate !== undefined && !(typeof sc.rate === 'number' && sc.rate > 0)) p.push(`${at}: rate must be > 0`);
-    if (sc.startRate !== undefined && !(typeof sc.startRate === 'number' && sc.startRate >= 0)) p.push(`${at}: startRate must be >= 0`);
+    if (sc.rate !== undefined && !(isInt64(sc.rate) && sc.rate > 0)) p.push(`${at}: rate must be a whole number > 0 (int64; got ${sc.rate})`);
+    if (sc.startRate !== undefined && !(isInt64(sc.startRate) && sc.startRate >= 0)) p.push(`${at}: startRate must be a whole number >= 0 (int64; got ${sc.startRate})`);
+    if (sc.startVUs !== undefined && !(isInt64(sc.startVUs) && sc.startVUs >= 0)) p.push(`${at}: startVUs must be a whole number >= 0 (int64; got ${sc.startVUs})`);
     if (sc.stages !== undefined) {
       if (!Array.isArray(sc.stages) || sc.stages.length === 0) p.push(`${at}: stages must be a non-empty array`);
       else
@@ -165,7 +173,7 @@ export function k6OptionProblems(options: any): string[] {
           const keys = Object.keys(s).sort().join(',');
           if (keys !== 'duration,target') p.push(`${at}.stages[${i}]: fields ${keys}`);
           duration(s.duration, `${at}.stages[${i}].duration`, p);
-          if (!(typeof s.target === 'number' && Number.isFinite(s.target) && s.target >= 0)) p.push(`${at}.stages[${i}]: bad target ${s.target}`);
+          if (!(isInt64(s.target) && s.target >= 0)) p.push(`${at}.stages[${i}]: target must be a whole number >= 0 (int64; got ${s.target})`);
         });
     }
     if (sc.tags !== undefined) for (const [k, v] of Object.entries(sc.tags)) if (typeof v !== 'string') p.push(`${at}.tags.${k} must be a string`);

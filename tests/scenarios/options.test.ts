@@ -1,4 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { resolveWave } from '../../scenarios/lib/plan.js';
+import { activityRequests } from '../../scenarios/waves/activity.js';
 import { getWave, listWaves } from '../../scenarios/waves/builtin.js';
 import { stagesIntegral } from '../../scenarios/waves/stages.js';
 import { parseK6Duration } from '../../scenarios/waves/duration.js';
@@ -35,6 +37,20 @@ describe('signup-wave options', () => {
     expect(totalSeconds(sc.stages)).toBeCloseTo(getWave(wave).duration / compress, 3);
     expect(sc.preAllocatedVUs).toBeGreaterThanOrEqual(1);
     expect(sc.maxVUs).toBeGreaterThanOrEqual(sc.preAllocatedVUs);
+  });
+
+  it.each([
+    ['peak-hour', '0.002', '1'],
+    ['exodus-day-one', '0.002', '1440'],
+    ['mas-to-steady', '3', '1'],
+    ['exodus-day-one', '3', '144'],
+  ])('%s at SCALE=%s, COMPRESS=%s: whole-number rates k6 accepts, starting the scaled total ±1', async (wave, x, compress) => {
+    const o = await options('signup-wave', { WAVE: wave, SCALE: x, COMPRESS: compress });
+    // Includes k6's int64 decoding of startRate, every target and the VU counts.
+    expect(k6OptionProblems(o)).toEqual([]);
+    const sc = o.scenarios.signups;
+    expect(['1s', '1m', '1h']).toContain(sc.timeUnit);
+    expect(Math.abs(stagesIntegral(sc.stages, sc.startRate, sc.timeUnit) - getWave(wave).signups.total * Number(x))).toBeLessThanOrEqual(1);
   });
 
   it('defaults to exodus-day-one in real time, SLO thresholds on the scenario and the instance only', async () => {
@@ -123,6 +139,8 @@ describe('newcomer-activity options', () => {
     const sc = o.scenarios.activity;
     expect(sc.executor).toBe('ramping-arrival-rate');
     expect(totalSeconds(sc.stages)).toBeCloseTo(600, 3);
+    const { wave } = resolveWave({ name: 'exodus-day-one', json: undefined, compress: undefined, durationS: 600, scale: 0.0002 });
+    expect(Math.abs(stagesIntegral(sc.stages, sc.startRate, sc.timeUnit) - activityRequests(wave, 0, wave.duration))).toBeLessThanOrEqual(1);
     expect(o.thresholds).toEqual({
       'http_req_duration{scenario:activity,target:mastodon}': ['p(95)<500', 'p(99)<1000'],
       'http_req_failed{scenario:activity,target:mastodon}': ['rate<0.01'],
@@ -169,6 +187,9 @@ describe('k6OptionProblems (the test\'s own validator)', () => {
         vus: 2,
         scenarios: {
           'bad name': { executor: 'ramping-arrival-rate', stages: [{ duration: '1x', target: -1 }], preAllocatedVUs: 3, maxVUs: 2, rate: 1 },
+          // k6 exits 104 on these: "json: cannot unmarshal number 0.03816 into Go value of type int64".
+          fractional: { executor: 'ramping-arrival-rate', startRate: 0.5, timeUnit: '1h', stages: [{ duration: '1m', target: 0.03816 }, { duration: '1m', target: 3 }], preAllocatedVUs: 2.5, maxVUs: 4 },
+          steady: { executor: 'constant-arrival-rate', rate: 2.5, timeUnit: '1s', duration: '1m', preAllocatedVUs: 1, maxVUs: 1e21 },
         },
         thresholds: { nope: ['p(95)<1'], http_req_failed: ['p(95)<1'] },
       }),
@@ -178,7 +199,12 @@ describe('k6OptionProblems (the test\'s own validator)', () => {
       'scenarios.bad name: unknown field rate',
       'scenarios.bad name: maxVUs < preAllocatedVUs',
       'scenarios.bad name.stages[0].duration: bad duration "1x"',
-      'scenarios.bad name.stages[0]: bad target -1',
+      'scenarios.bad name.stages[0]: target must be a whole number >= 0 (int64; got -1)',
+      'scenarios.fractional: preAllocatedVUs must be a whole number (int64; got 2.5)',
+      'scenarios.fractional: startRate must be a whole number >= 0 (int64; got 0.5)',
+      'scenarios.fractional.stages[0]: target must be a whole number >= 0 (int64; got 0.03816)',
+      'scenarios.steady: maxVUs must be a whole number (int64; got 1e+21)',
+      'scenarios.steady: rate must be a whole number > 0 (int64; got 2.5)',
       'threshold on unknown metric nope',
       'threshold http_req_failed: p(95) does not apply to a rate',
     ]);

@@ -4,7 +4,7 @@ import { getWave, listWaves } from '../../scenarios/waves/builtin.js';
 import { cumulativeSignups } from '../../scenarios/waves/curve.js';
 import { ENDPOINTS, waveSchema } from '../../scenarios/waves/model.js';
 import { stagesIntegral } from '../../scenarios/waves/stages.js';
-import { compress } from '../../scenarios/waves/transform.js';
+import { compress, scale } from '../../scenarios/waves/transform.js';
 
 const plain = waveSchema.parse({
   name: 'plain',
@@ -72,16 +72,30 @@ describe('activityStages', () => {
       const base = getWave(name);
       const requests = activityRequests(base, 0, base.duration);
       expect(requests).toBeGreaterThan(0);
-      for (const f of [1, 144]) {
+      for (const f of [1, 144, 1440]) {
         const w = compress(base, f);
         // Compression speeds everything up but the same people do the same things.
         expect(activityRequests(w, 0, w.duration) / requests).toBeCloseTo(1, 6);
-        const s = activityStages(w);
-        // Whole-number targets (k6's int64): within one request or 0.01 % of the total.
-        expect(Math.abs(stagesIntegral(s.stages, s.startRate, s.timeUnit) - requests)).toBeLessThan(Math.max(1, requests * 1e-4));
-        for (const st of s.stages) expect(Number.isInteger(st.target) && st.target >= 0).toBe(true);
       }
     });
+
+    for (const f of [1, 144, 1440]) {
+      it(`${name} ×${f}: whole-number stages for every endpoint and scale, each exact to one request`, () => {
+        for (const x of [0.002, 0.37, 1, 3]) {
+          const w = scale(compress(getWave(name), f), x);
+          for (const endpoint of [undefined, ...ENDPOINTS]) {
+            const what = `${endpoint ?? 'all endpoints'} at scale ${x}`;
+            const s = activityStages(w, { endpoint });
+            // k6 decodes startRate and targets as int64 and starts whole iterations.
+            expect(Number.isSafeInteger(s.startRate) && s.startRate >= 0, what).toBe(true);
+            expect(s.stages.every((st) => Number.isSafeInteger(st.target) && st.target >= 0), what).toBe(true);
+            expect(s.stages.length, what).toBeLessThanOrEqual(400);
+            const want = activityRequests(w, 0, w.duration, endpoint);
+            expect(Math.abs(stagesIntegral(s.stages, s.startRate, s.timeUnit) - want), what).toBeLessThanOrEqual(1);
+          }
+        }
+      });
+    }
   }
 
   it('per-endpoint stages add up to the all-endpoint total', () => {
@@ -92,7 +106,7 @@ describe('activityStages', () => {
       const s = activityStages(w, { endpoint });
       return acc + stagesIntegral(s.stages, s.startRate, s.timeUnit);
     }, 0);
-    // Each endpoint's stages may be a few requests off (whole-number targets).
-    expect(Math.abs(sum - total)).toBeLessThan(Math.max(ENDPOINTS.length + 1, total * 1e-4 * (ENDPOINTS.length + 1)));
+    // Each set is within one request of its own total, so the sum is within one per set.
+    expect(Math.abs(sum - total)).toBeLessThanOrEqual(ENDPOINTS.length + 1);
   });
 });

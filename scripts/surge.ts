@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { compareCommand } from './commands/compare.js';
 import { rehearseCommand } from './commands/rehearse.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
@@ -13,6 +14,7 @@ const program = new Command('surge')
 
 program.addCommand(rehearseCommand());
 program.addCommand(reportCommand());
+program.addCommand(compareCommand());
 program.addCommand(upCommand());
 program.addCommand(runCommand());
 

@@ -1,34 +1,76 @@
 import type { RunSeries as ExportedSeries } from '../../infra/metrics/series-json.js';
 import { getWave, isBuiltinWave } from '../../scenarios/waves/builtin.js';
 import type { RunData, RunSeries, Series } from '../model/types.js';
+import { MODEL_SERIES, type ExtraSeriesName } from './queries.js';
 import type { RunMeta } from './run-folder.js';
 
-// series.json + run.json → the model's RunData: times become seconds since the
-// run started and NaN samples (an empty rate window) are dropped.
+// series.json + run.json (+ the runner's end-of-phase summaries) → the model's
+// RunData: times become seconds since the run started and NaN samples (an
+// empty rate window) are dropped. Pure.
 
-// One signup: app, token, account, mail poll(s), confirmation, verify_credentials.
-const REQUESTS_PER_SIGNUP = 5;
+/** k6's handleSummary data, as far as the report reads it. */
+export interface SummaryData {
+  metrics: Record<string, { type?: string; contains?: string; values: Record<string, number> }>;
+  [key: string]: unknown;
+}
 
-export function toRunData(meta: RunMeta, exported: ExportedSeries): RunData {
+// One signup: app, token, account, confirmation, verify_credentials (mail polls go to the mail sink).
+export const REQUESTS_PER_SIGNUP = 5;
+
+function seriesOf(meta: RunMeta, exported: ExportedSeries, keep: (name: string) => boolean): Record<string, Series[]> {
   const t0 = Date.parse(meta.startedAt) / 1000;
-  const series = {} as RunSeries;
+  const out: Record<string, Series[]> = {};
   for (const q of exported.queries) {
-    const list: Series[] = q.result.map((r) => ({
+    if (!keep(q.name)) continue;
+    out[q.name] = q.result.map((r) => ({
       name: q.name,
       labels: r.metric,
       points: r.values.filter(([, v]) => Number.isFinite(v)).map(([t, v]) => [t - t0, v] as [number, number]),
     }));
-    (series as unknown as Record<string, Series[]>)[q.name] = list;
   }
+  return out;
+}
+
+/** The series the report shows but the model does not read (see queries.ts), by name. */
+export function extraSeries(meta: RunMeta, exported: ExportedSeries): Partial<Record<ExtraSeriesName, Series[]>> {
+  return seriesOf(meta, exported, (n) => !MODEL_SERIES.has(n));
+}
+
+const area = (list: Series[] | undefined) => (list ?? []).reduce((a, s) => a + s.points.reduce((b, [, v]) => b + v, 0), 0);
+
+/**
+ * HTTP requests the web answered per completed signup, from the series (same
+ * step, so sums stand for integrals); undefined when too few signups finished
+ * to say. The runner's own request count would also hold its mail-sink polls.
+ */
+export function measuredRequestsPerArrival(series: Pick<RunSeries, 'requestRate' | 'throughput'>): number | undefined {
+  const done = area(series.throughput);
+  const reqs = area(series.requestRate);
+  if (done < 10 || reqs <= 0) return undefined;
+  return Math.min(20, Math.max(1, reqs / done));
+}
+
+export function toRunData(meta: RunMeta, exported: ExportedSeries, summaries: Record<string, SummaryData> = {}): RunData {
+  const series = seriesOf(meta, exported, (n) => MODEL_SERIES.has(n)) as unknown as RunSeries;
   series.offeredRate ??= [];
   series.throughput ??= [];
   series.latencyP95 ??= [];
   series.errorRate ??= [];
+  // End-to-end signup time exists only as the runner's trend, which is cumulative:
+  // the wave's summary gives one p95 for the whole wave, drawn across it.
+  const wavePhase = meta.phases.find((p) => p.name === 'wave');
+  const signupP95Ms = summaries.wave?.metrics.signup_duration?.values['p(95)'];
+  if (!series.signupLatencyP95?.length && wavePhase && signupP95Ms !== undefined && Number.isFinite(signupP95Ms)) {
+    const v = signupP95Ms / 1000;
+    series.signupLatencyP95 = [{ name: 'signupLatencyP95', labels: { source: 'summary-wave' }, points: [[wavePhase.startSec, v], [wavePhase.endSec, v]] }];
+  }
+  const extra = extraSeries(meta, exported);
+  const pgMax = extra.pgMaxConnections?.[0]?.points.at(-1)?.[1];
   const wave = isBuiltinWave(meta.wave.name) ? getWave(meta.wave.name) : undefined;
   return {
     target: meta.target,
     rateUnit: 'signups/s',
-    requestsPerArrival: REQUESTS_PER_SIGNUP,
+    requestsPerArrival: measuredRequestsPerArrival(series) ?? REQUESTS_PER_SIGNUP,
     phases: meta.phases.map((p) => ({
       name: p.name,
       kind: p.name,
@@ -42,7 +84,8 @@ export function toRunData(meta: RunMeta, exported: ExportedSeries): RunData {
       sidekiqConcurrency: meta.sizing.sidekiqConcurrency,
       ...(meta.sizing.dbPool !== null ? { dbPool: meta.sizing.dbPool } : {}),
     },
-    limits: meta.limits,
+    // What run.json says wins; otherwise what postgres_exporter read.
+    limits: { ...(pgMax !== undefined && pgMax > 0 ? { pgMaxConnections: pgMax } : {}), ...meta.limits },
     wave: {
       name: meta.wave.name,
       totalSignups: meta.wave.total,

@@ -1,6 +1,11 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { loadRunSeries } from '../../infra/metrics/run-series.js';
+import type { RunSeries as ExportedSeries } from '../../infra/metrics/series-json.js';
+import type { RunData, Series } from '../model/types.js';
+import type { ExtraSeriesName } from './queries.js';
+import { extraSeries, toRunData, type SummaryData } from './run-data.js';
 
 // run.json: what a rehearsal was (target, wave, sizing, phases), written next
 // to series.json so a report can be rebuilt later without any service. It
@@ -35,8 +40,33 @@ export type RunMeta = z.output<typeof runMetaSchema>;
 
 export const RUN_FILE = 'run.json';
 
+/**
+ * URLs in `text` without what could be a secret: user and password, query
+ * string (access_token=…) and fragment. Anything that is not a URL is kept.
+ */
+export function withoutCredentials(text: string): string {
+  return text.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi, (raw) => {
+    try {
+      const u = new URL(raw);
+      u.username = '';
+      u.password = '';
+      u.search = '';
+      u.hash = '';
+      return raw.endsWith('/') || u.pathname !== '/' ? u.toString() : u.toString().replace(/\/$/, '');
+    } catch {
+      return raw.replace(/\/\/[^/@\s]*@/, '//');
+    }
+  });
+}
+
+/** Writes run.json after validating it; target labels and reasons lose any URL credentials. */
 export async function writeRunMeta(dir: string, meta: RunMeta): Promise<void> {
-  await writeFile(join(dir, RUN_FILE), `${JSON.stringify(runMetaSchema.parse(meta), null, 2)}\n`);
+  const clean: RunMeta = {
+    ...meta,
+    target: { ...meta.target, label: withoutCredentials(meta.target.label) },
+    ...(meta.partialReason !== undefined ? { partialReason: withoutCredentials(meta.partialReason) } : {}),
+  };
+  await writeFile(join(dir, RUN_FILE), `${JSON.stringify(runMetaSchema.parse(clean), null, 2)}\n`);
 }
 
 export async function readRunMeta(dir: string): Promise<RunMeta> {
@@ -53,4 +83,52 @@ export async function readRunMeta(dir: string): Promise<RunMeta> {
     throw new Error(`${file}: ${i.path.join('.') || '(top)'}: ${i.message}`);
   }
   return r.data;
+}
+
+const summarySchema = z.looseObject({
+  metrics: z.record(z.string(), z.looseObject({ type: z.string().optional(), contains: z.string().optional(), values: z.record(z.string(), z.number()) })),
+});
+
+/** `summary-<phase>.json` files (k6's handleSummary data), by phase name. */
+export async function readSummaries(dir: string): Promise<Record<string, SummaryData>> {
+  const out: Record<string, SummaryData> = {};
+  for (const name of (await readdir(dir)).sort()) {
+    const m = /^summary-(.+)\.json$/.exec(name);
+    if (!m) continue;
+    const file = join(dir, name);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(await readFile(file, 'utf8'));
+    } catch (err) {
+      throw new Error(`${file}: ${(err as Error).message}`);
+    }
+    const r = summarySchema.safeParse(raw);
+    if (!r.success) {
+      const i = r.error.issues[0]!;
+      throw new Error(`${file}: ${i.path.join('.') || '(top)'}: ${i.message}`);
+    }
+    out[m[1]!] = r.data as SummaryData;
+  }
+  return out;
+}
+
+export interface RunFolder {
+  dir: string;
+  meta: RunMeta;
+  series: ExportedSeries;
+  summaries: Record<string, SummaryData>;
+  /** The model's input. */
+  data: RunData;
+  /** Series the report shows beside the model's (CPU per process, machine CPU, …). */
+  extra: Partial<Record<ExtraSeriesName, Series[]>>;
+}
+
+/** run.json, series.json and the summaries of a run folder; errors name the file (and field). */
+export async function readRunFolder(dir: string): Promise<RunFolder> {
+  const meta = await readRunMeta(dir);
+  const series = await loadRunSeries(dir).catch((err: NodeJS.ErrnoException) => {
+    throw err.code === 'ENOENT' ? new Error(`${join(dir, 'series.json')}: not found (the run exported no series)`) : err;
+  });
+  const summaries = await readSummaries(dir);
+  return { dir, meta, series, summaries, data: toRunData(meta, series, summaries), extra: extraSeries(meta, series) };
 }

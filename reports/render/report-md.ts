@@ -11,6 +11,7 @@ export function renderReportMd(r: Report): string {
   const out: string[] = [];
   out.push(heading(1, `Rehearsal: ${r.wave.name} against ${r.target.label}`));
   if (r.partial) out.push(`> **Partial report**: ${r.partialReason}`);
+  if (r.target.kind === 'standin') out.push('> Target: the **stand-in** (a model of Mastodon, not a real instance): read its numbers as the order in which limits are hit.');
   out.push(`${badge(r.slos.pass ? 'pass' : 'fail').value} ${r.verdict}`);
   out.push(heading(2, 'SLOs'));
   out.push(
@@ -42,6 +43,7 @@ export function renderReportMd(r: Report): string {
           ['Redis', `${(p.redis.totalBytes / 2 ** 30).toFixed(2)} GiB`],
           ['storage', `${p.storage.gbPerMonth.toFixed(1)} GB a month`],
           ['cost', `${p.cost.currency} ${Math.round(p.cost.monthly)} a month (${p.cost.source})`],
+          ['mas.to', p.anchor.text],
         ],
       ),
     );

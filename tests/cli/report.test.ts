@@ -1,0 +1,66 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseReport } from '../../reports/model/report-model.js';
+import { writeSyntheticRun } from '../reports/synthetic-run.js';
+
+// `surge report <run-dir>` rebuilds a run's reports offline: no Prometheus,
+// no stand-in, only run.json, series.json and the summaries.
+
+const SURGE = fileURLToPath(new URL('../../scripts/bin/surge.js', import.meta.url));
+
+function surge(args: string[]) {
+  // No PROMETHEUS_URL or anything else: the command must not need a service.
+  const child = spawn(process.execPath, [SURGE, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
+}
+
+describe('surge report', () => {
+  it('re-renders a run folder offline and prints the verdict and the paths', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'surge-report-cli-'));
+    await writeSyntheticRun(dir);
+    const r = await surge(['report', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    for (const f of ['report.html', 'report.md', 'report.json']) {
+      expect(existsSync(join(dir, f))).toBe(true);
+      expect(r.stdout).toContain(join(dir, f));
+    }
+    const report = parseReport(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')));
+    expect(r.stdout.startsWith(report.verdict)).toBe(true);
+    expect(report.slos.pass).toBe(true);
+
+    // Stricter SLOs: the same series now fail; the folder is re-rendered in place.
+    writeFileSync(join(dir, 'slo.json'), JSON.stringify({ api: { p95: 0.2 } }));
+    rmSync(join(dir, 'report.html'));
+    const strict = await surge(['report', dir, '--slo', join(dir, 'slo.json')]);
+    expect(strict.code, strict.stderr).toBe(0);
+    expect(existsSync(join(dir, 'report.html'))).toBe(true);
+    const again = parseReport(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')));
+    expect(again.slos.pass).toBe(false);
+    expect(readFileSync(join(dir, 'report.md'), 'utf8')).toMatch(/\| API p95 \| API p95 \\< 200 ms \| .* \| \*\*FAIL\*\* \|/);
+  });
+
+  it('a folder that is not a run: one line naming run.json', async () => {
+    const r = await surge(['report', tmpdir() + '/surge-no-such-run']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/run\.json: not found: is this a run folder\?/);
+  });
+
+  it('a bad --slo file: one line naming the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'surge-report-cli-'));
+    await writeSyntheticRun(dir);
+    writeFileSync(join(dir, 'slo.yaml'), 'api:\n  p96: 1\n');
+    const r = await surge(['report', dir, '--slo', join(dir, 'slo.yaml')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/slo\.yaml: .*p96/);
+  });
+});

@@ -9,6 +9,8 @@ const TICKS_PER_SEC = 100;
 interface Proc {
   ppid: number;
   ticks: number;
+  /** CPU of its exited children that it has reaped (cutime + cstime). */
+  childTicks: number;
   comm: string;
 }
 
@@ -26,8 +28,8 @@ function readProcs(): Map<number, Proc> {
       const close = stat.lastIndexOf(')');
       const comm = stat.slice(stat.indexOf('(') + 1, close);
       const f = stat.slice(close + 2).split(' ');
-      // After "pid (comm) ": state ppid ... utime is field 14, stime 15 (1-based overall).
-      out.set(Number(e), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]), comm });
+      // After "pid (comm) ": state ppid ... utime is field 14, stime 15, cutime 16, cstime 17 (1-based overall).
+      out.set(Number(e), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]), childTicks: Number(f[13]) + Number(f[14]), comm });
     } catch {
       // The process ended while we looked.
     }
@@ -45,6 +47,8 @@ function role(pid: number, p: Proc): string {
   } catch {
     return 'other';
   }
+  // A zombie (exited, not yet reaped) keeps its CPU times but not its command line.
+  if (cmd === '') return EXITED;
   if (cmd.includes('web/main.ts')) return 'stand-in web';
   if (cmd.includes('worker/main.ts')) return 'stand-in worker';
   if (cmd.includes('surge-bench-target')) return 'target server (node:http)';
@@ -88,7 +92,12 @@ export function cpuSnapshot(root = process.pid): CpuSnapshot {
   const ticks = new Map<number, { role: string; ticks: number }>();
   for (const pid of mine) {
     const p = procs.get(pid);
-    if (p) ticks.set(pid, { role: role(pid, p), ticks: p.ticks });
+    if (!p) continue;
+    const r = role(pid, p);
+    ticks.set(pid, { role: r, ticks: p.ticks });
+    // Children that exited and were reaped during a phase (runSplit's workers,
+    // say) leave /proc; their CPU moves to the parent's cutime/cstime.
+    ticks.set(-pid, { role: r === EXITED ? EXITED : `${EXITED} of ${r}`, ticks: p.childTicks });
   }
   return { at: performance.now(), ticks, machineBusy: machineBusyTicks() };
 }
@@ -101,6 +110,7 @@ export interface CpuShare {
 }
 
 export const OUTSIDE = 'processes outside this bench';
+export const EXITED = 'exited child processes';
 
 /**
  * CPU by role since `start`, biggest first, plus one row for everything else

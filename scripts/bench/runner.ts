@@ -301,12 +301,14 @@ const BENCH_ROLE = 'bench (load generator, mail sink)';
 const SPLIT_ROLE = 'runner split worker';
 // The load generator: this process (autocannon or runTest), runSplit's workers,
 // and the children it reaped during the run (runSplit's workers once they exit).
-const LOAD_GEN_ROLES = new Set([BENCH_ROLE, SPLIT_ROLE, `${EXITED} of ${BENCH_ROLE}`, `${EXITED} of ${SPLIT_ROLE}`]);
+// (A worker that has exited but is not reaped yet is a zombie: plain EXITED.)
+const LOAD_GEN_ROLES = new Set([BENCH_ROLE, SPLIT_ROLE, EXITED, `${EXITED} of ${BENCH_ROLE}`, `${EXITED} of ${SPLIT_ROLE}`]);
 
 function relabel(shares: CpuShare[]): CpuShare[] {
   const names: Record<string, string> = {
     [BENCH_ROLE]: 'bench process (load generator)',
-    [`${EXITED} of ${BENCH_ROLE}`]: 'exited children of the bench process (split workers)',
+    [EXITED]: 'runner split workers (exited)',
+    [`${EXITED} of ${BENCH_ROLE}`]: 'runner split workers (exited, reaped)',
   };
   return shares.map((s) => ({ ...s, role: names[s.role] ?? s.role }));
 }
@@ -460,6 +462,8 @@ export function runnerReport(r: RunnerBench): string {
   );
   out.push(`* 1,000 ÷ the load generator's CPU ms per request: what one core spent on it alone could drive. Runner ÷ autocannon by CPU: ${fmt.ratio(ac.genMsPerReq / one.genMsPerReq)} (1 process), ${fmt.ratio(ac.genMsPerReq / split.genMsPerReq)} (split).`);
   out.push('  "served" and "conns opened" are counted by the server: equal connection counts, and requests the runner reported match what was served.');
+  out.push('  autocannon records latency in whole milliseconds (0 = under 1 ms); the runner\'s p50/p99 are http_req_duration, "iter p50" its iteration_duration.');
+  if (r.cores <= 2) out.push(`  On ${r.cores} cores the split's 2 runner processes and the server compete for the same cores, so the split cannot beat 1 process here.`);
   for (const x of r.throughput) for (const n of x.notes) out.push(`  ${x.label}: ${n}`);
 
   out.push(`\nCPU by process during each run (s; share of all ${r.cores} cores)`);
@@ -482,6 +486,7 @@ export function runnerReport(r: RunnerBench): string {
     ]),
   );
   for (const l of r.lag) for (const n of l.notes) out.push(`  ${l.label}: ${n}`);
+  if (lag.stats.min < -0.1) out.push(`  A negative min is an iteration that started before its due time (Node's ms-granular timers can fire up to 1 ms early; k6's ticker never does).`);
 
   out.push(`\n3c. Memory of the runner process with idle VUs (constant-vus asleep in setTimeout; sampled after two forced GCs)`);
   out.push(

@@ -202,9 +202,15 @@ describe('fan-out, idempotency and approvals', () => {
     const author = await activeUser(s.baseUrl, s.mailApiUrl, appTok, 'fan_author', '198.18.2.1');
     const active = await activeUser(s.baseUrl, s.mailApiUrl, appTok, 'fan_active', '198.18.2.2');
     const idle = await activeUser(s.baseUrl, s.mailApiUrl, appTok, 'fan_idle', '198.18.2.3');
+    const merges = async () =>
+      sumOf(parseExposition(await (await fetch(s.metricsUrls[1]!)).text()), 'sidekiq_jobs_total', { job_name: 'MergeWorker' });
+    const mergedBefore = await merges();
     for (const f of [active, idle]) {
       expect((await call(s.baseUrl, 'POST', `/api/v1/accounts/${author.id}/follow`, { token: f.token })).body.following).toBe(true);
     }
+    // Each follow queues a MergeWorker that copies the author's recent posts into
+    // the follower's feed; one running after the post would put it there too.
+    await eventually(async () => (await merges()) >= mergedBefore + 2);
     // Eight days without signing in: Mastodon stops filling this follower's home feed.
     await db.query("UPDATE users SET current_sign_in_at = now() - interval '8 days' WHERE account_id = $1", [idle.id]);
 

@@ -33,7 +33,7 @@ describe('surge up standin', () => {
     expect(Object.keys(info)).toEqual(['target', 'baseUrl', 'metricsUrls', 'mailApiUrl', 'postgresUrl', 'redisUrl']);
     expect(info.target).toBe('standin');
     expect(info.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(info.metricsUrls).toHaveLength(2);
+    expect(info.metricsUrls).toHaveLength(3);
 
     const health = await fetch(`${info.baseUrl}/health`);
     expect(await health.text()).toBe('OK');

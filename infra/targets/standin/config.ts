@@ -7,6 +7,8 @@ export type RegistrationsMode = 'open' | 'approved' | 'none';
 export interface StandinConfig {
   localDomain: string;
   baseUrl: string;
+  /** What the instance API tells clients to open WebSockets on (Mastodon's STREAMING_API_BASE_URL). */
+  streamingApiBaseUrl: string;
   bind: string;
   port: number;
   webMetricsPort: number;
@@ -30,7 +32,7 @@ export interface StandinConfig {
 // newline in an env file shows as \n instead of splitting the message.
 export class ConfigError extends Error {}
 
-function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number | undefined): number | undefined {
+export function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number | undefined): number | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
@@ -40,7 +42,7 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number | un
   return n;
 }
 
-function required(env: NodeJS.ProcessEnv, name: string): string {
+export function required(env: NodeJS.ProcessEnv, name: string): string {
   const v = env[name];
   if (!v) throw new ConfigError(`${name} is not set`);
   return v;
@@ -54,9 +56,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): StandinConfig 
   }
   const bind = env.BIND ?? '127.0.0.1';
   const localDomain = env.LOCAL_DOMAIN ?? `${bind}:${port}`;
+  const baseUrl = env.STANDIN_BASE_URL ?? `http://${localDomain}`;
   return {
     localDomain,
-    baseUrl: env.STANDIN_BASE_URL ?? `http://${localDomain}`,
+    baseUrl,
+    // Mastodon's default is the web host itself, for nginx to route /api/v1/streaming.
+    streamingApiBaseUrl: env.STREAMING_API_BASE_URL || baseUrl.replace(/^http/, 'ws'),
     bind,
     port,
     webMetricsPort: positiveIntPort(env, 'WEB_METRICS_PORT'),
@@ -76,7 +81,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): StandinConfig 
   };
 }
 
-function positiveIntPort(env: NodeJS.ProcessEnv, name: string): number {
+export function positiveIntPort(env: NodeJS.ProcessEnv, name: string): number {
   const raw = required(env, name);
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > 65535) throw new ConfigError(`${name} must be a TCP port (got ${JSON.stringify(raw)})`);

@@ -138,3 +138,28 @@ CREATE TABLE IF NOT EXISTS notifications (
   created_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX IF NOT EXISTS index_notifications_on_account_id_and_id ON notifications (account_id, id DESC);
+
+-- Read by the streaming server for every update on a public or hashtag stream
+-- (the stand-in has no API to fill them yet, so the checks always pass, at
+-- Mastodon's cost of one pooled query per update per listener).
+CREATE TABLE IF NOT EXISTS blocks (
+  id bigserial PRIMARY KEY,
+  account_id bigint NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  target_account_id bigint NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (account_id, target_account_id)
+);
+CREATE TABLE IF NOT EXISTS mutes (
+  id bigserial PRIMARY KEY,
+  account_id bigint NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  target_account_id bigint NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (account_id, target_account_id)
+);
+CREATE TABLE IF NOT EXISTS account_domain_blocks (
+  id bigserial PRIMARY KEY,
+  account_id bigint NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  domain text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (account_id, domain)
+);

@@ -10,8 +10,8 @@ import type { RegistrationsMode } from './config.js';
 import { createPool, migrate } from './db.js';
 
 // Starts a whole stand-in instance the way Mastodon is deployed: PostgreSQL,
-// Redis and a mail server, then the web (Puma-like) and worker (Sidekiq-like)
-// processes, and stops it all again in reverse order.
+// Redis and a mail server, then the web (Puma-like), worker (Sidekiq-like) and
+// streaming processes, and stops it all again in reverse order.
 
 export interface StandinSizing {
   webConcurrency?: number;
@@ -33,7 +33,11 @@ export interface StandinOptions extends StandinSizing {
 export interface StandinHandle {
   target: 'standin';
   baseUrl: string;
+  /** The streaming server (mastodon-streaming), its own process and port: `ws://…/api/v1/streaming`. */
+  streamingUrl: string;
+  /** Web, worker and streaming, in that order. */
   metricsUrls: string[];
+  streamingMetricsUrl: string;
   mailApiUrl: string;
   postgresUrl: string;
   redisUrl: string;
@@ -68,7 +72,9 @@ export async function startStandin(opts: StandinOptions = {}): Promise<StandinHa
 
     const bind = opts.bind ?? '127.0.0.1';
     const port = opts.port ?? (await freePort(bind));
-    const [webMetricsPort, workerMetricsPort] = [await freePort(bind), await freePort(bind)];
+    const [webMetricsPort, workerMetricsPort, streamingPort] = [await freePort(bind), await freePort(bind), await freePort(bind)];
+    const host = bind.includes(':') ? `[${bind}]` : bind;
+    const streamingHttp = `http://${host}:${streamingPort}`;
     const sizing = {
       webConcurrency: opts.webConcurrency ?? 2,
       maxThreads: opts.maxThreads ?? 5,
@@ -92,8 +98,9 @@ export async function startStandin(opts: StandinOptions = {}): Promise<StandinHa
       ...(sizing.dbPool ? { DB_POOL: String(sizing.dbPool) } : {}),
       ...(opts.trustedProxyIp ? { TRUSTED_PROXY_IP: opts.trustedProxyIp } : {}),
       REGISTRATIONS_MODE: opts.registrationsMode ?? 'open',
+      STREAMING_API_BASE_URL: streamingHttp.replace(/^http/, 'ws'),
     };
-    const baseUrl = `http://${bind.includes(':') ? `[${bind}]` : bind}:${port}`;
+    const baseUrl = `http://${host}:${port}`;
 
     const db = createPool(pg.url, 2);
     await migrate(db);
@@ -101,8 +108,8 @@ export async function startStandin(opts: StandinOptions = {}): Promise<StandinHa
     await db.end();
 
     const cwd = process.cwd();
-    const spawnChild = async (entry: string, ready: string, what: string) => {
-      const proc = await spawnService(process.execPath, childArgs(entry), { cwd, env });
+    const spawnChild = async (entry: string, ready: string, what: string, childEnv = env) => {
+      const proc = await spawnService(process.execPath, childArgs(entry), { cwd, env: childEnv });
       if (opts.onLog) proc.child.stderr?.on('data', (d: string) => opts.onLog!(`${what}: ${d}`));
       await pollUntil(
         async () => {
@@ -119,10 +126,16 @@ export async function startStandin(opts: StandinOptions = {}): Promise<StandinHa
     let worker = await spawnChild('./worker/main.ts', `http://${bind}:${workerMetricsPort}/metrics`, 'worker');
     started.push(async () => void (await stopService(worker, { signal: 'SIGTERM', timeoutMs: 15_000 })));
 
+    // Mastodon's streaming server reads the same environment with its own PORT.
+    const streaming = await spawnChild('./streaming/main.ts', `${streamingHttp}/api/v1/streaming/health`, 'streaming', { ...env, PORT: String(streamingPort) });
+    started.push(async () => void (await stopService(streaming, { signal: 'SIGTERM', timeoutMs: 15_000 })));
+
     return {
       target: 'standin',
       baseUrl,
-      metricsUrls: [`http://${bind}:${webMetricsPort}/metrics`, `http://${bind}:${workerMetricsPort}/metrics`],
+      streamingUrl: `${streamingHttp.replace(/^http/, 'ws')}/api/v1/streaming`,
+      metricsUrls: [`http://${bind}:${webMetricsPort}/metrics`, `http://${bind}:${workerMetricsPort}/metrics`, `${streamingHttp}/metrics`],
+      streamingMetricsUrl: `${streamingHttp}/metrics`,
       mailApiUrl: mail.apiUrl,
       postgresUrl: pg.url,
       redisUrl: redis.url,

@@ -56,7 +56,8 @@ export async function unmerge(db: pg.Pool, redis: Redis, fromAccountId: string, 
 export async function removeEverywhere(db: pg.Pool, redis: Redis, statusId: string, authorId: string): Promise<void> {
   const { rows } = await db.query('SELECT account_id::text FROM follows WHERE target_account_id = $1', [authorId]);
   const p = redis.pipeline();
-  for (const id of [authorId, ...rows.map((r) => r.account_id as string)]) p.zrem(`feed:home:${id}`, statusId);
-  p.publish(`timeline:${authorId}`, JSON.stringify({ event: 'delete', payload: statusId }));
+  // FeedManager#unpush_from_home tells each feed's streams, not only the author's.
+  const deleted = JSON.stringify({ event: 'delete', payload: statusId });
+  for (const id of [authorId, ...rows.map((r) => r.account_id as string)]) p.zrem(`feed:home:${id}`, statusId).publish(`timeline:${id}`, deleted);
   await p.exec();
 }

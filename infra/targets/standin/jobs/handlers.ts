@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { StandinConfig } from '../config.js';
 import { distribute, feedInsert, merge, removeEverywhere, unmerge } from './fan-out.js';
 import type { Mailer } from './mailer.js';
+import { NOTIFICATION_COLUMNS, renderNotifications } from '../web/notification-render.js';
 import { deliveryDelay, sidekiqDelay } from './backoff.js';
 
 // Job classes by Mastodon's names, each with the queue it runs on in Mastodon
@@ -54,11 +55,13 @@ export const JOB_CLASSES: Record<string, JobClass> = {
       const { rows } = await env.db.query(
         `INSERT INTO notifications (account_id, from_account_id, type, status_id)
          SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM accounts WHERE id = $1) AND EXISTS (SELECT 1 FROM accounts WHERE id = $2)
-         RETURNING id::text`,
+         RETURNING ${NOTIFICATION_COLUMNS}`,
         [s(receiver), s(from), s(type), statusId === undefined ? null : s(statusId)],
       );
       if (rows[0]) {
-        await env.redis.publish(`timeline:${s(receiver)}:notifications`, JSON.stringify({ event: 'notification', payload: rows[0].id }));
+        // NotifyService pushes the rendered notification to the receiver's streams.
+        const [payload] = await renderNotifications(env.db, rows, env.config.baseUrl, s(receiver));
+        await env.redis.publish(`timeline:${s(receiver)}:notifications`, JSON.stringify({ event: 'notification', payload: JSON.stringify(payload) }));
       }
     },
   },

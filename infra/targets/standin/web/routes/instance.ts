@@ -8,8 +8,7 @@ import { registrationsMode } from '../settings.js';
 export const MASTODON_VERSION = '4.5.0';
 
 export function instanceRoutes(app: FastifyInstance, ctx: WebContext): void {
-  const { baseUrl, localDomain } = ctx.config;
-  const streaming = baseUrl.replace(/^http/, 'ws');
+  const { baseUrl, localDomain, streamingApiBaseUrl: streaming } = ctx.config;
 
   async function facts() {
     const mode = await registrationsMode(ctx.db, ctx.config.registrationsMode);

@@ -4,29 +4,16 @@ import type { WebContext } from '../context.js';
 import { errors } from '../errors.js';
 import { limit, list } from '../params.js';
 import { linkHeader, page } from '../paging.js';
-import { loadAccounts, renderStatuses } from '../queries.js';
-import { renderAccount } from '../render.js';
+import { NOTIFICATION_COLUMNS, renderNotifications, type NotificationRow } from '../notification-render.js';
 
 const TYPES = ['mention', 'status', 'reblog', 'follow', 'follow_request', 'favourite', 'poll', 'update', 'admin.sign_up', 'admin.report'];
 
 export function notificationRoutes(app: FastifyInstance, ctx: WebContext): void {
   const base = ctx.config.baseUrl;
 
-  async function render(rows: { id: string; type: string; created_at: Date; from_account_id: string; status_id: string | null }[], viewer: string) {
-    const accounts = await loadAccounts(ctx.db, [...new Set(rows.map((r) => r.from_account_id))]);
-    const statusIds = [...new Set(rows.map((r) => r.status_id).filter((x): x is string => x !== null))];
-    const statuses = new Map((await renderStatuses(ctx.db, statusIds, base, viewer)).map((s) => [s.id as string, s]));
-    return rows.map((r) => ({
-      id: r.id,
-      type: r.type,
-      created_at: r.created_at.toISOString(),
-      group_key: `ungrouped-${r.id}`,
-      account: renderAccount(accounts.get(r.from_account_id)!, base),
-      ...(r.status_id ? { status: statuses.get(r.status_id) ?? null } : {}),
-    }));
-  }
+  const render = (rows: NotificationRow[], viewer: string) => renderNotifications(ctx.db, rows, base, viewer);
 
-  const SELECT = `SELECT id::text, type, created_at, from_account_id::text, status_id::text FROM notifications`;
+  const SELECT = `SELECT ${NOTIFICATION_COLUMNS} FROM notifications`;
 
   app.get('/api/v1/notifications', { config: { controller: 'api/v1/notifications', action: 'index' } }, async (req, reply) => {
     const user = await requireUser(ctx.db, authorize(req.auth, 'read:notifications'));

@@ -13,6 +13,8 @@ export type ExtraSeriesName =
   | 'runnerRequestRate'
   /** Iterations per second k6 dropped for want of a free VU. */
   | 'droppedRate'
+  /** Newcomers' everyday requests per second the runner started (activity phase). */
+  | 'activityRate'
   /** Cores used, one series per scrape job (web, worker). */
   | 'processCpu'
   /** Cores the whole machine used (node_exporter, all modes but idle and iowait). */
@@ -25,12 +27,16 @@ export type QueryName = keyof RunSeries | ExtraSeriesName;
 // Scrapes are 1 s apart in a rehearsal; 10 s windows hold enough samples for rate().
 const W = '[10s]';
 const web = `job="${JOBS.web}"`;
+/** The newcomer-activity scenario's name; its iterations are requests, not signups. */
+export const ACTIVITY_SCENARIO = 'activity';
+const signups = `scenario!="${ACTIVITY_SCENARIO}"`;
 const quantile = (q: number) => `histogram_quantile(${q}, sum by (le) (rate(http_request_duration_seconds_bucket{${web}}${W})))`;
 
 export const QUERIES: { name: QueryName; expr: string }[] = [
   // k6 counts a dropped iteration when no VU was free: offered = started + dropped.
-  { name: 'offeredRate', expr: `sum(rate(k6_iterations_total${W})) + (sum(rate(k6_dropped_iterations_total${W})) or vector(0))` },
-  { name: 'throughput', expr: `sum(rate(k6_iterations_total${W}))` },
+  // Signups only: an activity phase's iterations are single requests (activityRate).
+  { name: 'offeredRate', expr: `sum(rate(k6_iterations_total{${signups}}${W})) + (sum(rate(k6_dropped_iterations_total{${signups}}${W})) or vector(0))` },
+  { name: 'throughput', expr: `sum(rate(k6_iterations_total{${signups}}${W}))` },
   // The runner's trend gauges are cumulative since its start (k6 semantics), so
   // latency over time comes from the web's histogram, aggregated over processes.
   { name: 'latencyP50', expr: quantile(0.5) },
@@ -59,6 +65,7 @@ export const QUERIES: { name: QueryName; expr: string }[] = [
   { name: 'sidekiqJobRate', expr: `sum by (queue) (rate(sidekiq_jobs_total${W}))` },
   { name: 'sidekiqJobDuration', expr: `sum by (queue) (rate(sidekiq_job_duration_seconds_sum${W})) / sum by (queue) (rate(sidekiq_job_duration_seconds_count${W}))` },
   { name: 'runnerRequestRate', expr: `sum(rate(k6_http_reqs_total{job="${JOBS.runner}"}${W}))` },
+  { name: 'activityRate', expr: `sum(rate(k6_iterations_total{scenario="${ACTIVITY_SCENARIO}"}${W}))` },
   { name: 'droppedRate', expr: `sum(rate(k6_dropped_iterations_total{job="${JOBS.runner}"}${W})) or vector(0)` },
   { name: 'processCpu', expr: `sum by (job) (rate(process_cpu_seconds_total{job=~"${JOBS.web}|${JOBS.worker}"}${W}))` },
   { name: 'nodeCpu', expr: `sum(rate(node_cpu_seconds_total{job="${JOBS.node}",mode!~"idle|iowait"}${W}))` },

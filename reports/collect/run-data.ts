@@ -43,9 +43,15 @@ const area = (list: Series[] | undefined) => (list ?? []).reduce((a, s) => a + s
  * step, so sums stand for integrals); undefined when too few signups finished
  * to say. The runner's own request count would also hold its mail-sink polls.
  */
-export function measuredRequestsPerArrival(series: Pick<RunSeries, 'requestRate' | 'throughput'>): number | undefined {
-  const done = area(series.throughput);
-  const reqs = area(series.requestRate);
+export function measuredRequestsPerArrival(
+  series: Pick<RunSeries, 'requestRate' | 'throughput'>,
+  exclude: readonly { startSec: number; endSec: number }[] = [],
+): number | undefined {
+  // The activity phase's requests are not signups' (and it starts no signups).
+  const keep = (list: Series[] | undefined) =>
+    (list ?? []).map((x) => ({ ...x, points: x.points.filter(([t]) => !exclude.some((p) => t >= p.startSec && t <= p.endSec)) }));
+  const done = area(keep(series.throughput));
+  const reqs = area(keep(series.requestRate));
   if (done < 10 || reqs <= 0) return undefined;
   return Math.min(20, Math.max(1, reqs / done));
 }
@@ -70,7 +76,7 @@ export function toRunData(meta: RunMeta, exported: ExportedSeries, summaries: Re
   return {
     target: meta.target,
     rateUnit: 'signups/s',
-    requestsPerArrival: measuredRequestsPerArrival(series) ?? REQUESTS_PER_SIGNUP,
+    requestsPerArrival: measuredRequestsPerArrival(series, meta.phases.filter((p) => p.kind === 'activity')) ?? REQUESTS_PER_SIGNUP,
     phases: meta.phases.map((p) => ({
       name: p.name,
       kind: p.name,

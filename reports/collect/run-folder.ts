@@ -28,8 +28,8 @@ export const runMetaSchema = z.strictObject({
   scrapeIntervalSec: num,
   phases: z.array(
     z.strictObject({
-      name: z.enum(['breakpoint', 'wave']),
-      kind: z.enum(['stepped', 'ramping', 'wave']),
+      name: z.enum(['breakpoint', 'wave', 'activity']),
+      kind: z.enum(['stepped', 'ramping', 'wave', 'activity']),
       startSec: num,
       endSec: num,
       steps: z.array(z.strictObject({ startSec: num, endSec: num, rate: num })).optional(),

@@ -1,12 +1,14 @@
 // Per-request costs measured in the run, the bridge from "what this sizing
 // did" to "what a bigger wave needs": how many requests one web process
 // serves within the objectives, CPU-seconds per request, Sidekiq jobs per
-// request and job durations per queue. Everything is per HTTP request of the
-// rehearsed mix, so a projection assumes the projected traffic costs the same.
+// request and job durations per queue. Signup traffic (breakpoint and wave
+// phases) and the newcomers' everyday requests (an activity phase) cost very
+// different amounts, bcrypt and an RSA key against a feed read, so each is
+// measured over its own phases and projected separately.
 import type { BreakingPoint } from './breaking-point.js';
-import { combine, integral, valueAt } from './series.js';
+import { clip, combine, integral, valueAt } from './series.js';
 import { uslThroughput, type UslFit } from './usl.js';
-import type { Point, RunData } from './types.js';
+import type { Phase, Point, RunData, Series } from './types.js';
 
 export interface MeasuredCosts {
   /** HTTP requests per second one web process served with every objective met; null if not measured. */
@@ -21,7 +23,17 @@ export interface MeasuredCosts {
   jobSeconds: Record<string, number>;
   /** Threads per web process worth keeping (fewer than MAX_THREADS if the fit shows threads hurting). */
   threadsPerWebProcess: number;
+  /** The same costs for the newcomers' everyday requests, from the activity phases; null without one. */
+  activity: RequestCosts | null;
   notes: string[];
+}
+
+/** What one HTTP request of a traffic mix costs. */
+export interface RequestCosts {
+  requests: number;
+  cpuSecondsPerRequest: number | null;
+  jobsPerRequest: Record<string, number>;
+  jobSeconds: Record<string, number>;
 }
 
 /** A fit explaining less than this share of the variance is not used for sizing. */
@@ -56,21 +68,59 @@ export function measureCosts(data: RunData, bp: BreakingPoint, usl: UslFit | nul
     capacityBasis = bp.status === 'broke-at-start' ? 'not measured: the breakpoint broke at its lowest load' : 'not measured: no breakpoint samples';
   }
 
-  // Requests over time: the request-rate series if collected, else arrivals × requests per arrival.
-  const requests = data.series.requestRate?.length ? combine(data.series.requestRate) : combine(data.series.throughput).map(([t, v]): Point => [t, v * rpa]);
-  const totalRequests = integral(requests);
+  const activitySpans = data.phases.filter((p) => p.kind === 'activity');
+  const signups = requestCosts(data, (points) => outside(points, activitySpans), rpa);
+  if (signups.cpuSecondsPerRequest === null) notes.push('web CPU per request not measured (no web CPU series)');
+  if (Object.keys(signups.jobsPerRequest).length === 0) notes.push('Sidekiq jobs per request not measured (no job-rate series); assumed values are used');
+  let activity: RequestCosts | null = null;
+  if (activitySpans.length) {
+    activity = requestCosts(data, (points) => activitySpans.flatMap((p) => clip(points, p.startSec, p.endSec)), 1);
+    if (activity.requests <= 0) {
+      notes.push('the activity phase served no requests, so everyday requests are costed like signup requests');
+      activity = null;
+    }
+  } else notes.push('no activity phase: the newcomers\' everyday requests are costed like signup requests, which overstates them');
 
-  const cpu = combine(data.series.webCpu);
-  const cpuSecondsPerRequest = cpu.length > 1 && totalRequests > 0 ? integral(cpu) / totalRequests : null;
-  if (cpuSecondsPerRequest === null) notes.push('web CPU per request not measured (no web CPU series)');
+  let threadsPerWebProcess = sz.maxThreads;
+  if (usable?.peakConcurrency !== null && usable?.peakConcurrency !== undefined && usable.peakConcurrency < sz.webConcurrency * sz.maxThreads) {
+    threadsPerWebProcess = Math.max(1, Math.floor(usable.peakConcurrency / sz.webConcurrency));
+    notes.push(
+      `throughput peaked at ${usable.peakConcurrency.toFixed(1)} requests in flight, below the ${sz.webConcurrency * sz.maxThreads} threads tried: fewer threads per process (${threadsPerWebProcess}) and more processes`,
+    );
+  }
+  return {
+    requestsPerWebProcess,
+    capacityBasis,
+    cpuSecondsPerRequest: signups.cpuSecondsPerRequest,
+    jobsPerRequest: signups.jobsPerRequest,
+    jobSeconds: { ...activity?.jobSeconds, ...signups.jobSeconds },
+    threadsPerWebProcess,
+    activity,
+    notes,
+  };
+}
+
+function outside(points: Point[], spans: readonly Phase[]): Point[] {
+  return points.filter(([t]) => !spans.some((p) => t >= p.startSec && t <= p.endSec));
+}
+
+/** Web CPU, jobs and job durations per HTTP request, over the samples `pick` keeps. */
+function requestCosts(data: RunData, pick: (points: Point[]) => Point[], requestsPerArrival: number): RequestCosts {
+  const s = data.series;
+  // Requests over time: the request-rate series if collected, else arrivals × requests per arrival.
+  const requests = pick(s.requestRate?.length ? combine(s.requestRate) : combine(s.throughput).map(([t, v]): Point => [t, v * requestsPerArrival]));
+  const total = integral(requests);
+  const cpu = pick(combine(s.webCpu));
+  const cpuSecondsPerRequest = cpu.length > 1 && total > 0 ? integral(cpu) / total : null;
 
   const jobsPerRequest: Record<string, number> = {};
   const jobSeconds: Record<string, number> = {};
-  const queues = new Set((data.series.sidekiqJobRate ?? []).map((s) => s.labels.queue).filter((q): q is string => !!q));
+  const byQueue = (list: Series[] | undefined, q: string) => (list ?? []).filter((x) => x.labels.queue === q);
+  const queues = new Set((s.sidekiqJobRate ?? []).map((x) => x.labels.queue).filter((q): q is string => !!q));
   for (const q of queues) {
-    const rate = combine((data.series.sidekiqJobRate ?? []).filter((s) => s.labels.queue === q));
-    const dur = combine((data.series.sidekiqJobDuration ?? []).filter((s) => s.labels.queue === q), 'max');
-    if (totalRequests > 0) jobsPerRequest[q] = integral(rate) / totalRequests;
+    const rate = pick(combine(byQueue(s.sidekiqJobRate, q)));
+    const dur = combine(byQueue(s.sidekiqJobDuration, q), 'max');
+    if (total > 0) jobsPerRequest[q] = integral(rate) / total;
     // Weighted by jobs finished, so idle stretches with stale durations do not count.
     let jobs = 0;
     let busy = 0;
@@ -82,14 +132,5 @@ export function measureCosts(data: RunData, bp: BreakingPoint, usl: UslFit | nul
     }
     if (jobs > 0) jobSeconds[q] = busy / jobs;
   }
-  if (queues.size === 0) notes.push('Sidekiq jobs per request not measured (no job-rate series); assumed values are used');
-
-  let threadsPerWebProcess = sz.maxThreads;
-  if (usable?.peakConcurrency !== null && usable?.peakConcurrency !== undefined && usable.peakConcurrency < sz.webConcurrency * sz.maxThreads) {
-    threadsPerWebProcess = Math.max(1, Math.floor(usable.peakConcurrency / sz.webConcurrency));
-    notes.push(
-      `throughput peaked at ${usable.peakConcurrency.toFixed(1)} requests in flight, below the ${sz.webConcurrency * sz.maxThreads} threads tried: fewer threads per process (${threadsPerWebProcess}) and more processes`,
-    );
-  }
-  return { requestsPerWebProcess, capacityBasis, cpuSecondsPerRequest, jobsPerRequest, jobSeconds, threadsPerWebProcess, notes };
+  return { requests: total, cpuSecondsPerRequest, jobsPerRequest, jobSeconds };
 }

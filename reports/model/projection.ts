@@ -5,8 +5,11 @@
 //
 // The arithmetic, in order (u = target utilisation):
 //   requests/s R = peak signups/s × requests per signup + active users × requests per user-hour / 3600
-//   web processes = max(⌈R / (requests per process × u)⌉, ⌈R × CPU-s per request / u⌉)
+//   web processes = max(⌈(Rs + Ra × w) / (requests per process × u)⌉, ⌈(Rs × cpu_s + Ra × cpu_a) / u⌉)
+//     Rs, Ra: signup and everyday requests/s; cpu_s, cpu_a: web CPU-s per request of each,
+//     measured in their own phases; w = cpu_a / cpu_s (1 when no activity phase ran)
 //   Sidekiq threads per queue = ⌈jobs/s × job seconds / u⌉      (Little's law: busy = rate × time)
+//     jobs/s = Rs × jobs per signup request + Ra × jobs per everyday request
 //   DB connections = web processes × threads + Sidekiq processes × threads + streaming processes × 10
 //   max_connections ≥ connections × (1 + margin)                 (Mastodon docs: ≈ all threads; PG default 100)
 //   Redis = active users × 800 feed entries × bytes per entry + base
@@ -138,10 +141,20 @@ export function project(
   const streamingConnections = wave.activeUsers * wave.streamingShare;
 
   // Web: enough processes for the requests (measured capacity) and for the CPU.
-  const byCapacity = measured.requestsPerWebProcess ? ceil(requestRate / (measured.requestsPerWebProcess * u)) : null;
-  const byCpu = measured.cpuSecondsPerRequest !== null ? ceil((requestRate * measured.cpuSecondsPerRequest) / u) : null;
+  // Capacity was measured on signup traffic; an everyday request counts as the
+  // share of a signup request its CPU cost is, when both costs were measured.
+  const act = measured.activity;
+  const cpuS = measured.cpuSecondsPerRequest;
+  const cpuA = act?.cpuSecondsPerRequest ?? null;
+  const activityWeight = cpuS !== null && cpuS > 0 && cpuA !== null ? cpuA / cpuS : 1;
+  const capacityLoad = signupRequestRate + activityRequestRate * activityWeight;
+  const byCapacity = measured.requestsPerWebProcess ? ceil(capacityLoad / (measured.requestsPerWebProcess * u)) : null;
+  const byCpu = cpuS !== null ? ceil((signupRequestRate * cpuS + activityRequestRate * (cpuA ?? cpuS)) / u) : null;
   let processes = Math.max(1, byCapacity ?? 0, byCpu ?? 0);
   let basis = `capacity per process from ${measured.capacityBasis}`;
+  if (cpuA !== null && cpuS !== null) {
+    basis += `; an everyday request costs ${(cpuA * 1000).toFixed(2)} ms of web CPU against ${(cpuS * 1000).toFixed(2)} ms for a signup request (measured in the activity phase)`;
+  }
   if (byCapacity === null && byCpu === null) {
     processes = sizing.webConcurrency;
     basis = `not measured (${measured.capacityBasis}): kept the current WEB_CONCURRENCY`;
@@ -149,12 +162,17 @@ export function project(
   } else if (byCapacity === null) basis = 'CPU-seconds per request only (no breakpoint capacity)';
   const threadsPerProcess = measured.threadsPerWebProcess;
 
-  // Sidekiq: Little's law per queue; mail scales with signups, everything else with requests.
-  const measuredQueues = Object.keys(measured.jobsPerRequest);
+  // Sidekiq: Little's law per queue; mail scales with signups, everything else
+  // with requests, each kind of request at the jobs per request measured for it.
+  const measuredQueues = [...Object.keys(measured.jobsPerRequest), ...Object.keys(act?.jobsPerRequest ?? {})];
   const queueNames = measuredQueues.length ? measuredQueues : Object.keys(a.jobsPerRequest);
+  const perRequest = (queue: string, costs: Record<string, number> | undefined) => costs?.[queue] ?? measured.jobsPerRequest[queue] ?? a.jobsPerRequest[queue] ?? 0;
   const queues: QueueSizing[] = [...new Set([...queueNames.filter((q) => q !== 'mailers'), 'mailers'])].map((queue) => {
-    const isMeasured = queue in measured.jobsPerRequest && queue in measured.jobSeconds;
-    const jobRate = queue === 'mailers' ? wave.peakSignupRate * a.mailsPerSignup : requestRate * (measured.jobsPerRequest[queue] ?? a.jobsPerRequest[queue] ?? 0);
+    const isMeasured = (queue in measured.jobsPerRequest || queue in (act?.jobsPerRequest ?? {})) && queue in measured.jobSeconds;
+    const jobRate =
+      queue === 'mailers'
+        ? wave.peakSignupRate * a.mailsPerSignup
+        : signupRequestRate * perRequest(queue, measured.jobsPerRequest) + activityRequestRate * perRequest(queue, act?.jobsPerRequest);
     const jobSeconds = measured.jobSeconds[queue] ?? a.jobSeconds[queue] ?? 0.1;
     const busyThreads = jobRate * jobSeconds;
     return { queue, jobRate, jobSeconds, busyThreads, threads: Math.max(1, ceil(busyThreads / u)), basis: isMeasured ? 'measured' : 'assumed' };

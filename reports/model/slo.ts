@@ -168,11 +168,11 @@ export interface SloEvaluation {
 }
 
 /**
- * The window objectives are judged over: the wave (and soak) phases, because
- * the breakpoint phase is meant to break them. Without such phases, the whole run.
+ * The window objectives are judged over: the wave, activity (and soak) phases,
+ * because the breakpoint phase is meant to break them. Without such phases, the whole run.
  */
 export function defaultSloWindow(data: RunData): { from: number; to: number; basis: string } {
-  const judged = data.phases.filter((p) => p.kind === 'wave' || p.kind === 'soak');
+  const judged = data.phases.filter((p) => p.kind === 'wave' || p.kind === 'activity' || p.kind === 'soak');
   if (judged.length) {
     return {
       from: Math.min(...judged.map((p) => p.startSec)),

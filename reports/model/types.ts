@@ -21,7 +21,7 @@ export interface Target {
   label: string;
 }
 
-export type PhaseKind = 'warmup' | 'breakpoint' | 'wave' | 'soak' | 'cooldown';
+export type PhaseKind = 'warmup' | 'breakpoint' | 'wave' | 'activity' | 'soak' | 'cooldown';
 
 /** A stretch of the run with one purpose; `shape` is how the offered rate moved, if the runner knows. */
 export interface Phase {

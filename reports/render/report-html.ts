@@ -74,6 +74,20 @@ export function renderReportHtml(r: Report, data: RunData, extra: Extra = {}): s
       bands,
       markers,
     }),
+    ...(extra.activityRate?.some((x) => x.points.length)
+      ? [
+          lineChart({
+            title: "Newcomers' everyday requests (activity phase)",
+            series: [
+              { name: 'started by the runner', points: first(extra.activityRate) },
+              { name: 'answered by the web (all)', points: first(s.requestRate), dashed: true },
+            ],
+            y: { unit: 'req/s', label: 'requests/s', format: (v: number) => `${+v.toFixed(1)}/s` },
+            bands,
+            markers,
+          }),
+        ]
+      : []),
     lineChart({
       title: 'Errors and throttles (share of web requests)',
       series: [

@@ -21,7 +21,10 @@ describe('queries', () => {
     for (const required of ['offeredRate', 'throughput', 'latencyP95', 'errorRate']) expect(names).toContain(required);
     // Every series the model reads is exported, except signup p95, which comes from the runner's summary.
     expect([...MODEL_SERIES].filter((n) => !names.includes(n as never))).toEqual(['signupLatencyP95']);
-    expect(names.filter((n) => !MODEL_SERIES.has(n)).sort()).toEqual(['droppedRate', 'nodeCpu', 'pgMaxConnections', 'processCpu', 'runnerRequestRate']);
+    expect(names.filter((n) => !MODEL_SERIES.has(n)).sort()).toEqual(['activityRate', 'droppedRate', 'nodeCpu', 'pgMaxConnections', 'processCpu', 'runnerRequestRate']);
+    // Signups are counted apart from the activity phase's single-request iterations.
+    expect(QUERIES.find((q) => q.name === 'throughput')!.expr).toContain('scenario!="activity"');
+    expect(QUERIES.find((q) => q.name === 'activityRate')!.expr).toContain('scenario="activity"');
     expect(Object.values(JOBS)).toEqual(['standin-web', 'standin-worker', 'runner', 'postgres', 'redis', 'node']);
     for (const q of QUERIES) {
       for (const m of q.expr.matchAll(/job=~?"([^"]+)"/g)) for (const job of m[1]!.split('|')) expect(Object.values(JOBS)).toContain(job);

@@ -4,7 +4,7 @@ import { ReportConfigError } from '../../../reports/model/config-errors.js';
 import { measureCosts, type MeasuredCosts } from '../../../reports/model/costs.js';
 import { DEFAULT_PRICE_SHEET, parsePriceSheet } from '../../../reports/model/price-sheet.js';
 import { project, projectionWaveFromRun, type ProjectionWave } from '../../../reports/model/projection.js';
-import { runData, series } from './fixtures.js';
+import { phase, runData, series } from './fixtures.js';
 
 const GiB = 1024 ** 3;
 
@@ -28,6 +28,7 @@ const measured: MeasuredCosts = {
   jobsPerRequest: { default: 0.5, push: 0.1 },
   jobSeconds: { default: 0.1, push: 0.2, mailers: 0.5 },
   threadsPerWebProcess: 5,
+  activity: null,
   notes: [],
 };
 
@@ -135,6 +136,23 @@ describe('projectionWaveFromRun', () => {
   });
 });
 
+describe('project with an activity phase measured', () => {
+  it('costs everyday requests at their own CPU and jobs, not at a signup request\'s', () => {
+    // A feed read at 0.5 ms against 5 ms per signup request: 200 everyday requests/s
+    // weigh like 20 signup requests. Capacity ⌈(4 + 20) / 14⌉ = 2; CPU ⌈(4 × 0.005 + 200 × 0.0005) / 0.7⌉ = 1.
+    const activity = { requests: 10_000, cpuSecondsPerRequest: 0.0005, jobsPerRequest: { default: 0.05, push: 0.2 }, jobSeconds: {} };
+    const p = project(wave, { ...measured, activity }, sizing, DEFAULT_PRICE_SHEET);
+    expect(p.web).toMatchObject({ processes: 2, byCapacity: 2, byCpu: 1 });
+    expect(p.web.basis).toContain('0.50 ms of web CPU against 5.00 ms');
+    // default: 4 × 0.5 + 200 × 0.05 = 12 jobs/s; push: 4 × 0.1 + 200 × 0.2 = 40.4 jobs/s.
+    expect(p.sidekiq.queues.find((q) => q.queue === 'default')!.jobRate).toBeCloseTo(12, 9);
+    expect(p.sidekiq.queues.find((q) => q.queue === 'push')!.jobRate).toBeCloseTo(40.4, 9);
+    // Without the activity phase the same wave needs 15 web processes (the hand-computed example).
+    expect(project(wave, measured, sizing, DEFAULT_PRICE_SHEET).web.processes).toBe(15);
+  });
+
+});
+
 describe('measureCosts', () => {
   const bp = (over: Partial<BreakingPoint>): BreakingPoint => ({
     status: 'broke',
@@ -182,6 +200,26 @@ describe('measureCosts', () => {
     const lower = measureCosts(data, bp({ status: 'did-not-break', sustainedRate: 50, maxOfferedRate: 50 }), null);
     expect(lower.requestsPerWebProcess).toBe(25);
     expect(lower.capacityBasis).toContain('lower bound');
+  });
+
+  it('measures signup and activity costs each over its own phases', () => {
+    // Signups for 300 s at 10 req/s and 1 core; then 300 s of activity at 100 req/s and 0.5 cores.
+    const data = runData({
+      phases: [phase('wave', 0, 299), phase('activity', 300, 600)],
+      series: {
+        throughput: [series('x', (t) => (t < 300 ? 2 : 0), 0, 600)],
+        requestRate: [series('r', (t) => (t < 300 ? 10 : 100), 0, 600)],
+        webCpu: [series('cpu', (t) => (t < 300 ? 1 : 0.5), 0, 600)],
+        sidekiqJobRate: [series('jobs', (t) => (t < 300 ? 5 : 40), 0, 600, { queue: 'default' })],
+        sidekiqJobDuration: [series('d', () => 0.01, 0, 600, { queue: 'default' })],
+      },
+    });
+    const m = measureCosts(data, bp({}), null);
+    expect(m.cpuSecondsPerRequest).toBeCloseTo(0.1, 2);
+    expect(m.jobsPerRequest.default).toBeCloseTo(0.5, 2);
+    expect(m.activity!.cpuSecondsPerRequest).toBeCloseTo(0.005, 3);
+    expect(m.activity!.jobsPerRequest.default).toBeCloseTo(0.4, 2);
+    expect(m.notes.join(' ')).not.toContain('no activity phase');
   });
 });
 

@@ -5,7 +5,7 @@ import type { RunSeries } from '../model/types.js';
 // Scrape job names are shared with the rehearsal's Prometheus config so the
 // two can never disagree.
 
-export const JOBS = { web: 'standin-web', worker: 'standin-worker', runner: 'runner', postgres: 'postgres', redis: 'redis', node: 'node' } as const;
+export const JOBS = { web: 'standin-web', worker: 'standin-worker', streaming: 'standin-streaming', runner: 'runner', postgres: 'postgres', redis: 'redis', node: 'node' } as const;
 
 /** Series that series.json carries beside the model's: shown in report.html, not judged. */
 export type ExtraSeriesName =

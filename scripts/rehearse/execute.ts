@@ -69,7 +69,7 @@ export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Prom
     const runnerPort = await freePort();
     const extraTargets = [
       scrapeTargetFromUrl(JOBS.runner, `http://127.0.0.1:${runnerPort}/metrics`),
-      ...(standin ? [scrapeTargetFromUrl(JOBS.web, standin.metricsUrls[0]!), scrapeTargetFromUrl(JOBS.worker, standin.metricsUrls[1]!)] : []),
+      ...(standin ? [scrapeTargetFromUrl(JOBS.web, standin.metricsUrls[0]!), scrapeTargetFromUrl(JOBS.worker, standin.metricsUrls[1]!), scrapeTargetFromUrl(JOBS.streaming, standin.streamingMetricsUrl)] : []),
     ];
     opts.log(opts.prometheusUrl ? `using Prometheus at ${opts.prometheusUrl}` : 'starting Prometheus and exporters…');
     const metrics = opts.prometheusUrl

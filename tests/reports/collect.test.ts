@@ -25,7 +25,7 @@ describe('queries', () => {
     // Signups are counted apart from the activity phase's single-request iterations.
     expect(QUERIES.find((q) => q.name === 'throughput')!.expr).toContain('scenario!="activity"');
     expect(QUERIES.find((q) => q.name === 'activityRate')!.expr).toContain('scenario="activity"');
-    expect(Object.values(JOBS)).toEqual(['standin-web', 'standin-worker', 'runner', 'postgres', 'redis', 'node']);
+    expect(Object.values(JOBS)).toEqual(['standin-web', 'standin-worker', 'standin-streaming', 'runner', 'postgres', 'redis', 'node']);
     for (const q of QUERIES) {
       for (const m of q.expr.matchAll(/job=~?"([^"]+)"/g)) for (const job of m[1]!.split('|')) expect(Object.values(JOBS)).toContain(job);
     }

@@ -30,6 +30,7 @@ export function upCommand(): Command {
         `${JSON.stringify({
           target: standin.target,
           baseUrl: standin.baseUrl,
+          streamingUrl: standin.streamingUrl,
           metricsUrls: standin.metricsUrls,
           mailApiUrl: standin.mailApiUrl,
           postgresUrl: standin.postgresUrl,

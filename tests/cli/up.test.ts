@@ -30,7 +30,7 @@ describe('surge up standin', () => {
     const lines = createInterface({ input: child.stdout! });
     const [first] = (await once(lines, 'line')) as [string];
     const info = JSON.parse(first);
-    expect(Object.keys(info)).toEqual(['target', 'baseUrl', 'metricsUrls', 'mailApiUrl', 'postgresUrl', 'redisUrl']);
+    expect(Object.keys(info)).toEqual(['target', 'baseUrl', 'streamingUrl', 'metricsUrls', 'mailApiUrl', 'postgresUrl', 'redisUrl']);
     expect(info.target).toBe('standin');
     expect(info.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(info.metricsUrls).toHaveLength(3);
@@ -50,7 +50,7 @@ describe('surge up standin', () => {
     expect(Date.now() - started).toBeLessThan(30_000);
     expect(code === 130 || signal === 'SIGINT').toBe(true);
     expect(extra).toEqual([]);
-    for (const url of [info.baseUrl, info.mailApiUrl, info.postgresUrl, info.redisUrl, ...info.metricsUrls]) {
+    for (const url of [info.baseUrl, info.streamingUrl, info.mailApiUrl, info.postgresUrl, info.redisUrl, ...info.metricsUrls]) {
       expect(await portOpen(url), url).toBe(false);
     }
   });

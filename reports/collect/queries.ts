@@ -25,7 +25,8 @@ export type ExtraSeriesName =
 export type QueryName = keyof RunSeries | ExtraSeriesName;
 
 // Scrapes are 1 s apart in a rehearsal; 10 s windows hold enough samples for rate().
-const W = '[10s]';
+export const RATE_WINDOW_SEC = 10;
+const W = `[${RATE_WINDOW_SEC}s]`;
 const web = `job="${JOBS.web}"`;
 /** The newcomer-activity scenario's name; its iterations are requests, not signups. */
 export const ACTIVITY_SCENARIO = 'activity';

@@ -1,7 +1,7 @@
 import type { RunSeries as ExportedSeries } from '../../infra/metrics/series-json.js';
 import { getWave, isBuiltinWave } from '../../scenarios/waves/builtin.js';
 import type { RunData, RunSeries, Series } from '../model/types.js';
-import { MODEL_SERIES, type ExtraSeriesName } from './queries.js';
+import { MODEL_SERIES, RATE_WINDOW_SEC, type ExtraSeriesName } from './queries.js';
 import type { RunMeta } from './run-folder.js';
 
 // series.json + run.json (+ the runner's end-of-phase summaries) → the model's
@@ -105,5 +105,6 @@ export function toRunData(meta: RunMeta, exported: ExportedSeries, summaries: Re
     },
     series,
     interrupted: meta.partial ? { reason: meta.partialReason ?? 'interrupted' } : null,
+    rateWindowSec: RATE_WINDOW_SEC,
   };
 }

@@ -68,13 +68,16 @@ export function measureCosts(data: RunData, bp: BreakingPoint, usl: UslFit | nul
     capacityBasis = bp.status === 'broke-at-start' ? 'not measured: the breakpoint broke at its lowest load' : 'not measured: no breakpoint samples';
   }
 
+  // Rate samples lag their phase by one rate window: an activity phase's first
+  // window still holds signups, and the window after it still holds activity.
+  const lag = data.rateWindowSec ?? 0;
   const activitySpans = data.phases.filter((p) => p.kind === 'activity');
-  const signups = requestCosts(data, (points) => outside(points, activitySpans), rpa);
+  const signups = requestCosts(data, (points) => outside(points, activitySpans, lag), rpa);
   if (signups.cpuSecondsPerRequest === null) notes.push('web CPU per request not measured (no web CPU series)');
   if (Object.keys(signups.jobsPerRequest).length === 0) notes.push('Sidekiq jobs per request not measured (no job-rate series); assumed values are used');
   let activity: RequestCosts | null = null;
   if (activitySpans.length) {
-    activity = requestCosts(data, (points) => activitySpans.flatMap((p) => clip(points, p.startSec, p.endSec)), 1);
+    activity = requestCosts(data, (points) => activitySpans.flatMap((p) => clip(points, Math.min(p.startSec + lag, p.endSec), p.endSec)), 1);
     if (activity.requests <= 0) {
       notes.push('the activity phase served no requests, so everyday requests are costed like signup requests');
       activity = null;
@@ -100,8 +103,8 @@ export function measureCosts(data: RunData, bp: BreakingPoint, usl: UslFit | nul
   };
 }
 
-function outside(points: Point[], spans: readonly Phase[]): Point[] {
-  return points.filter(([t]) => !spans.some((p) => t >= p.startSec && t <= p.endSec));
+function outside(points: Point[], spans: readonly Phase[], lag: number): Point[] {
+  return points.filter(([t]) => !spans.some((p) => t >= p.startSec && t <= p.endSec + lag));
 }
 
 /** Web CPU, jobs and job durations per HTTP request, over the samples `pick` keeps. */

@@ -149,7 +149,8 @@ export function project(
   const activityWeight = cpuS !== null && cpuS > 0 && cpuA !== null ? cpuA / cpuS : 1;
   const capacityLoad = signupRequestRate + activityRequestRate * activityWeight;
   const byCapacity = measured.requestsPerWebProcess ? ceil(capacityLoad / (measured.requestsPerWebProcess * u)) : null;
-  const byCpu = cpuS !== null ? ceil((signupRequestRate * cpuS + activityRequestRate * (cpuA ?? cpuS)) / u) : null;
+  // With one of the two costs unmeasured, the other stands in for it.
+  const byCpu = cpuS !== null || cpuA !== null ? ceil((signupRequestRate * (cpuS ?? cpuA!) + activityRequestRate * (cpuA ?? cpuS!)) / u) : null;
   let processes = Math.max(1, byCapacity ?? 0, byCpu ?? 0);
   let basis = `capacity per process from ${measured.capacityBasis}`;
   if (cpuA !== null && cpuS !== null) {

@@ -174,9 +174,13 @@ export interface SloEvaluation {
 export function defaultSloWindow(data: RunData): { from: number; to: number; basis: string } {
   const judged = data.phases.filter((p) => p.kind === 'wave' || p.kind === 'activity' || p.kind === 'soak');
   if (judged.length) {
+    const to = Math.max(...judged.map((p) => p.endSec));
+    // The first rate window after the start still averages in the phase before
+    // (a breakpoint's overload step, a cohort's signups): not this phase's doing.
+    const from = Math.min(...judged.map((p) => p.startSec)) + (data.rateWindowSec ?? 0);
     return {
-      from: Math.min(...judged.map((p) => p.startSec)),
-      to: Math.max(...judged.map((p) => p.endSec)),
+      from: Math.min(from, to),
+      to,
       basis: `the ${judged.map((p) => p.name).join(' and ')} phase${judged.length > 1 ? 's' : ''}`,
     };
   }

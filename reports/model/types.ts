@@ -140,4 +140,9 @@ export interface RunData {
   series: RunSeries;
   /** Set when the run stopped early (Ctrl-C, a crashed target, a time limit). */
   interrupted?: { reason: string; atSec?: number } | null;
+  /**
+   * Width of the rate() windows behind the rate series: for this long after a
+   * phase starts, its samples still carry the previous phase's traffic.
+   */
+  rateWindowSec?: number;
 }

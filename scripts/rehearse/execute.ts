@@ -80,31 +80,37 @@ export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Prom
     const t0 = started.getTime();
     for (const phase of plan.phases) {
       if (abort.signal.aborted) break;
-      const startSec = (Date.now() - t0) / 1000;
+      let startSec = (Date.now() - t0) / 1000;
       opts.log(`phase ${phase.name}: ${phase.scenario}, about ${Math.round(phase.plannedSec)} s`);
       const progress = new ProgressLine();
       let last = { t: 0, n: 0 };
+      // The phase is judged from when its load starts: setup() (a cohort's signups,
+      // a preflight) is not the load the objectives or the per-request costs are about.
+      let loadStarted = false;
       const result = await runTest({
         script: script(phase.scenario),
         env: { ...phase.env, ...env },
         metricsPort: runnerPort,
         metricsHost: '127.0.0.1',
         metricsTrendStats: ['p(50)', 'p(95)', 'p(99)', 'max', 'count'],
-        quiet: true,
         signal: abort.signal,
         stdout: { write: () => true },
         logSink: (line) => opts.log(`  ${line}`),
         progress: (p) => {
+          if (!loadStarted && p.phase === 'running') {
+            loadStarted = true;
+            startSec = (Date.now() - t0) / 1000;
+          }
           const dt = (p.elapsedMs - last.t) / 1000;
           const rate = dt > 0 ? (p.iterations - last.n) / dt : 0;
           last = { t: p.elapsedMs, n: p.iterations };
           const dropped = p.scenarios.reduce((a, s) => a + s.dropped, 0);
-          progress.update({ phase: phase.name, elapsedMs: p.elapsedMs, totalMs: phase.plannedSec * 1000, rate, rateUnit: 'signups/s', errorRate: 0, dropped, vus: p.vus });
+          progress.update({ phase: phase.name, elapsedMs: p.elapsedMs, totalMs: phase.plannedSec * 1000, rate, rateUnit: phase.name === 'activity' ? 'requests/s' : 'signups/s', errorRate: 0, dropped, vus: p.vus });
         },
       });
       progress.done();
       const endSec = (Date.now() - t0) / 1000;
-      phases.push({ name: phase.name, kind: phase.name === 'breakpoint' ? 'stepped' : 'wave', startSec, endSec, ...(phase.name === 'breakpoint' ? { steps: steps(phase.env, startSec) } : {}) });
+      phases.push({ name: phase.name, kind: phase.name === 'breakpoint' ? 'stepped' : phase.name, startSec, endSec, ...(phase.name === 'breakpoint' ? { steps: steps(phase.env, startSec) } : {}) });
       if (result.summaryData) await writeFile(join(plan.outDir, `summary-${phase.name}.json`), `${JSON.stringify(result.summaryData, null, 2)}\n`);
       if (standin && (standin.worker().exit || !(await alive(standin.baseUrl)))) {
         partialReason ??= 'the target stopped answering during the run';

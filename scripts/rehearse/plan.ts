@@ -1,7 +1,9 @@
 import { join } from 'node:path';
+import { activityRate } from '../../scenarios/waves/activity.js';
 import { findPeak } from '../../scenarios/waves/curve.js';
 import type { Wave } from '../../scenarios/waves/model.js';
 import { parseK6Duration } from '../../scenarios/waves/duration.js';
+import { chooseContainerTarget } from '../../infra/targets/mastodon/select.js';
 import { baseUrlOf, parseTarget, TargetError } from '../../infra/targets/target.js';
 import { UsageError } from '../run/plan.js';
 
@@ -12,6 +14,8 @@ import { UsageError } from '../run/plan.js';
 export interface RehearseFlags {
   wave: string;
   target: string;
+  /** Mastodon image tag for --target mastodon|auto. */
+  tag?: string;
   iOwnThisInstance?: boolean;
   mailApiUrl?: string;
   compress?: number;
@@ -24,26 +28,40 @@ export interface RehearseFlags {
   bpStepDuration: string;
   bpStartRate: number;
   bpStepRate: number;
+  /** Peak requests/s of the activity phase. */
+  activityRate: number;
+  activityDuration: string;
   seed?: number;
 }
 
+export type PhaseName = 'breakpoint' | 'wave' | 'activity';
+
 export interface PhasePlan {
-  name: 'breakpoint' | 'wave';
-  scenario: 'breakpoint' | 'signup-wave';
+  name: PhaseName;
+  scenario: 'breakpoint' | 'signup-wave' | 'newcomer-activity';
   env: Record<string, string>;
   /** Planned length without graceful stops, seconds. */
   plannedSec: number;
 }
 
 export interface RehearsalPlan {
-  target: { kind: 'standin' } | { kind: 'url'; baseUrl: string; loopback: boolean };
+  target: { kind: 'standin' } | { kind: 'mastodon'; tag: string } | { kind: 'url'; baseUrl: string; loopback: boolean };
   notes: string[];
   wave: { name: string; total: number; realDurationSec: number; realPeakRate: number; compression: number; scale: number };
   phases: PhasePlan[];
   outDir: string;
 }
 
-const DEFAULT_WAVE_SECONDS = 5 * 60;
+// With the default 12 × 20 s breakpoint and a 2-minute activity phase, about 10 minutes in all.
+const DEFAULT_WAVE_SECONDS = 4 * 60;
+const PHASES: readonly PhaseName[] = ['breakpoint', 'wave', 'activity'];
+
+/** The wave's busiest moment of everyday requests, in real time (requests/s). */
+function peakActivityRate(wave: Wave): number {
+  let peak = 0;
+  for (let i = 0; i <= 2000; i++) peak = Math.max(peak, activityRate(wave, (wave.duration * i) / 2000));
+  return peak;
+}
 
 export function planRehearsal(flags: RehearseFlags, wave: Wave, facts: { docker: boolean; now: Date; cwd: string; waveJson?: string }): RehearsalPlan {
   const notes: string[] = [];
@@ -51,16 +69,11 @@ export function planRehearsal(flags: RehearseFlags, wave: Wave, facts: { docker:
   try {
     const t = parseTarget(flags.target, { ownsInstance: flags.iOwnThisInstance });
     if (t.kind === 'url') target = { kind: 'url', baseUrl: baseUrlOf(t), loopback: t.loopback };
-    else if (t.kind === 'mastodon') {
-      throw new UsageError(
-        facts.docker
-          ? '--target mastodon: the containerised Mastodon target is not built yet; use --target standin or the URL of an instance you run'
-          : '--target mastodon needs a running Docker engine (none found); use --target standin, or the URL of an instance you run with --i-own-this-instance',
-      );
-    } else {
-      if (t.kind === 'auto') notes.push(facts.docker ? 'target auto: the containerised Mastodon target is not built yet, so the stand-in is used' : 'target auto: no Docker engine here, so the stand-in is used');
-      target = { kind: 'standin' };
-    }
+    else if (t.kind === 'mastodon' || t.kind === 'auto') {
+      const choice = chooseContainerTarget(t.kind, facts.docker, flags.tag);
+      if (choice.note) notes.push(choice.note);
+      target = choice.target;
+    } else target = { kind: 'standin' };
   } catch (err) {
     throw err instanceof TargetError ? new UsageError(err.message) : err;
   }
@@ -82,16 +95,43 @@ export function planRehearsal(flags: RehearseFlags, wave: Wave, facts: { docker:
     notes.push(`wave scaled ×${scale.toPrecision(3)} so its compressed peak is ${(topStep / 2).toFixed(1)}/s; the projection scales back to the full wave`);
   }
 
-  const names = flags.phases ? flags.phases.split(',').map((p) => p.trim()) : flags.breakpoint === false ? ['wave'] : flags.breakpoint === true ? ['breakpoint'] : ['breakpoint', 'wave'];
-  for (const n of names) if (n !== 'wave' && n !== 'breakpoint') throw new UsageError(`--phases: unknown phase "${n}" (use wave, breakpoint)`);
+  let names: string[] = flags.phases
+    ? flags.phases.split(',').map((p) => p.trim())
+    : flags.breakpoint === false ? ['wave', 'activity'] : flags.breakpoint === true ? ['breakpoint'] : [...PHASES];
+  for (const n of names) if (!PHASES.includes(n as PhaseName)) throw new UsageError(`--phases: unknown phase "${n}" (use ${PHASES.join(', ')})`);
+  if (target.kind === 'url' && !flags.mailApiUrl && names.includes('activity')) {
+    // newcomer-activity signs its cohort up and confirms it by mail before the load starts.
+    if (flags.phases) throw new UsageError('--phases activity needs --mail-api-url: the newcomers it drives must confirm their accounts by mail');
+    names = names.filter((n) => n !== 'activity');
+    notes.push('no --mail-api-url: the activity phase is skipped (its newcomers must confirm by mail), so everyday requests are costed like signup requests');
+  }
+  const activitySec = parseK6Duration(flags.activityDuration);
+  if (!(activitySec >= 10)) throw new UsageError(`--activity-duration "${flags.activityDuration}" must be a duration of 10s or more`);
+  // The activity phase replays the wave's everyday requests over its own length,
+  // scaled so their peak is --activity-rate: a load the target should carry, so
+  // what each request costs is measured on a healthy instance.
+  const activityPeak = peakActivityRate(wave) * (wave.duration / activitySec);
+  const activityScale = activityPeak > 0 ? flags.activityRate / activityPeak : 1;
 
   const common: Record<string, string> = { SEED: String(flags.seed ?? Math.floor(facts.now.getTime() / 1000) % 1_000_000) };
   if (target.kind === 'url') common.BASE_URL = target.baseUrl;
   if (flags.mailApiUrl) common.MAIL_API_URL = flags.mailApiUrl.replace(/\/+$/, '');
   const stepSec = parseK6Duration(flags.bpStepDuration);
   if (!(stepSec >= 2)) throw new UsageError(`--bp-step-duration "${flags.bpStepDuration}" must be a duration of 2s or more`);
-  const phases: PhasePlan[] = names.map((n) =>
-    n === 'breakpoint'
+  const phases: PhasePlan[] = names.map((n): PhasePlan =>
+    n === 'activity'
+      ? {
+          name: 'activity',
+          scenario: 'newcomer-activity',
+          plannedSec: activitySec,
+          env: {
+            ...common,
+            ...(facts.waveJson ? { WAVE_JSON: facts.waveJson } : { WAVE: wave.name }),
+            DURATION: `${Math.round(activitySec)}s`,
+            SCALE: String(Number(activityScale.toPrecision(6))),
+          },
+        }
+      : n === 'breakpoint'
       ? {
           name: 'breakpoint',
           scenario: 'breakpoint',

@@ -4,7 +4,7 @@ import { planRehearsal, type RehearseFlags } from '../../scripts/rehearse/plan.j
 import { UsageError } from '../../scripts/run/plan.js';
 
 const flags = (f: Partial<RehearseFlags> = {}): RehearseFlags => ({
-  wave: 'exodus-day-one', target: 'auto', bpSteps: 12, bpStepDuration: '20s', bpStartRate: 1, bpStepRate: 1, ...f,
+  wave: 'exodus-day-one', target: 'auto', bpSteps: 12, bpStepDuration: '20s', bpStartRate: 1, bpStepRate: 1, activityRate: 50, activityDuration: '2m', ...f,
 });
 const facts = { docker: false, now: new Date('2026-11-27T01:00:00Z'), cwd: '/work' };
 
@@ -16,22 +16,42 @@ describe('rehearsal plans', () => {
     expect(plan.outDir).toBe('/work/runs/20261127-010000Z-exodus-day-one');
   });
 
-  it('runs a breakpoint then the wave, compressed into 5 minutes and scaled into the breakpoint range', () => {
+  it('runs a breakpoint, the wave compressed into 4 minutes and scaled into the breakpoint range, then the activity phase', () => {
     const plan = planRehearsal(flags(), getWave('exodus-day-one'), facts);
-    expect(plan.phases.map((p) => p.name)).toEqual(['breakpoint', 'wave']);
-    expect(plan.wave.compression).toBeCloseTo(288, 6);
-    // Compressed peak (≈1.79/s × 288) brought down to half the top step (12/s).
+    expect(plan.phases.map((p) => [p.name, p.scenario])).toEqual([['breakpoint', 'breakpoint'], ['wave', 'signup-wave'], ['activity', 'newcomer-activity']]);
+    expect(plan.wave.compression).toBeCloseTo(360, 6);
+    // Compressed peak (≈1.79/s × 360) brought down to half the top step (12/s).
     expect(plan.wave.realPeakRate * plan.wave.compression * plan.wave.scale).toBeCloseTo(6, 6);
-    expect(plan.phases[1]!.env).toMatchObject({ WAVE: 'exodus-day-one', DURATION: '300s' });
+    expect(plan.phases[1]!.env).toMatchObject({ WAVE: 'exodus-day-one', DURATION: '240s' });
     expect(plan.phases[0]!.env).toMatchObject({ BP_STEPS: '12', BP_STEP_DURATION: '20s', BP_START_RATE: '1' });
-    expect(plan.phases[0]!.plannedSec + plan.phases[1]!.plannedSec).toBeLessThanOrEqual(10 * 60);
+    expect(plan.phases[2]!.env).toMatchObject({ WAVE: 'exodus-day-one', DURATION: '120s', SEED: plan.phases[0]!.env.SEED });
+    expect(plan.phases.reduce((s, p) => s + p.plannedSec, 0)).toBeLessThanOrEqual(10 * 60);
+  });
+
+  it("scales the activity phase so the newcomers' everyday requests peak at --activity-rate", () => {
+    const w = getWave('exodus-day-one');
+    const at = (activityRate: number) => Number(planRehearsal(flags({ activityRate }), w, facts).phases[2]!.env.SCALE);
+    expect(at(100) / at(50)).toBeCloseTo(2, 4);
+    // 70,000 newcomers replayed in 2 minutes would ask for thousands of requests/s; 50/s is a small slice.
+    expect(at(50)).toBeLessThan(0.05);
+    expect(() => planRehearsal(flags({ activityDuration: '2s' }), w, facts)).toThrow(/--activity-duration "2s" must be a duration of 10s or more/);
+  });
+
+  it('skips the activity phase for a URL target without a mail API, and says why', () => {
+    const w = getWave('peak-hour');
+    const plan = planRehearsal(flags({ target: 'http://127.0.0.1:3000' }), w, facts);
+    expect(plan.phases.map((p) => p.name)).toEqual(['breakpoint', 'wave']);
+    expect(plan.notes.join(' ')).toMatch(/activity phase is skipped/);
+    expect(() => planRehearsal(flags({ target: 'http://127.0.0.1:3000', phases: 'activity' }), w, facts)).toThrow(/--phases activity needs --mail-api-url/);
+    const withMail = planRehearsal(flags({ target: 'http://127.0.0.1:3000', mailApiUrl: 'http://127.0.0.1:8025/' }), w, facts);
+    expect(withMail.phases.at(-1)!.env).toMatchObject({ BASE_URL: 'http://127.0.0.1:3000', MAIL_API_URL: 'http://127.0.0.1:8025' });
   });
 
   it('keeps a user scale and honours --compress, --breakpoint and --no-breakpoint', () => {
     const w = getWave('peak-hour');
     expect(planRehearsal(flags({ scale: 0.5, compress: 12 }), w, facts).wave).toMatchObject({ scale: 0.5, compression: 12 });
     expect(planRehearsal(flags({ breakpoint: true }), w, facts).phases.map((p) => p.name)).toEqual(['breakpoint']);
-    expect(planRehearsal(flags({ breakpoint: false }), w, facts).phases.map((p) => p.name)).toEqual(['wave']);
+    expect(planRehearsal(flags({ breakpoint: false }), w, facts).phases.map((p) => p.name)).toEqual(['wave', 'activity']);
   });
 
   it('refuses what it cannot do with one line naming the fix', () => {
@@ -39,6 +59,6 @@ describe('rehearsal plans', () => {
     expect(() => planRehearsal(flags({ target: 'mastodon' }), w, facts)).toThrow(/needs a running Docker engine.*--target standin/);
     expect(() => planRehearsal(flags({ target: 'https://social.example' }), w, facts)).toThrow(/--i-own-this-instance/);
     expect(() => planRehearsal(flags({ compress: 2, duration: '5m' }), w, facts)).toThrow(UsageError);
-    expect(() => planRehearsal(flags({ phases: 'wave,soak' }), w, facts)).toThrow(/unknown phase "soak"/);
+    expect(() => planRehearsal(flags({ phases: 'wave,soak' }), w, facts)).toThrow(/unknown phase "soak" \(use breakpoint, wave, activity\)/);
   });
 });

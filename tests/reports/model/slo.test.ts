@@ -103,6 +103,18 @@ describe('evaluateSlos', () => {
     expect(evaluateSlos(data, slos, { from: 0, to: 1200, basis: 'the whole run' }).pass).toBe(false);
   });
 
+  it("leaves out the wave's first rate window, which still averages in the breakpoint's overload", () => {
+    // rate() over 15 s windows: the sample at t=600 still reports the breakpoint's 3 s.
+    const spill = runData({
+      phases: [phase('breakpoint', 0, 600), phase('wave', 600, 1200)],
+      rateWindowSec: 15,
+      series: { latencyP95: [series('p95', (t) => (t <= 600 ? 3 : 0.2), 0, 1200)] },
+    });
+    const ev = evaluateSlos(spill, DEFAULT_SLOS);
+    expect(ev.window).toMatchObject({ from: 615, to: 1200 });
+    expect(ev.verdicts.find((v) => v.id === 'api-p95')).toMatchObject({ pass: true, observed: 0.2 });
+  });
+
   it('says when only a breakpoint was there to judge', () => {
     const only = runData({ phases: [phase('breakpoint', 0, 600)], series: { latencyP95: [series('p95', () => 0.1, 0, 600)] } });
     expect(evaluateSlos(only, DEFAULT_SLOS).window).toEqual({ from: 0, to: 600, basis: 'the whole run, breakpoint included' });

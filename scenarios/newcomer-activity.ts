@@ -4,7 +4,9 @@
 // endpoint drawn from the wave's per-hour mix at that moment. setup() signs up
 // and confirms a cohort big enough that, with iterations shared out evenly, no
 // token crosses Mastodon's throttles (300 requests/5 min per token, paging
-// 300/15 min, posts 300/3 h, follows 400/24 h). See scenarios/README.md.
+// 300/15 min, posts 300/3 h, follows 400/24 h). Beside it, a `streaming`
+// scenario holds as many user streams open as the wave's streaming share says
+// (one VU each, reconnecting every STREAM_HOLD). See scenarios/README.md.
 import exec from 'k6/execution';
 import { createCohort, preflight, type Member } from './lib/cohort.js';
 import { readActivityConfig } from './lib/env.js';
@@ -12,12 +14,14 @@ import type { PageCursor } from './lib/links.js';
 import { MailApi } from './lib/mailpit.js';
 import { Mastodon, type Caller, type PageResult, type Status } from './lib/mastodon.js';
 import { timelinePageSize } from './lib/metrics.js';
-import { activityPlan, isPlanningInit, pickEndpoint, setupTimeoutS, type MixTable } from './lib/plan.js';
+import { activityPlan, isPlanningInit, pickEndpoint, setupTimeoutS, streamingPlan, type MixTable } from './lib/plan.js';
 import { SUMMARY_TREND_STATS, sloThresholds } from './lib/slo.js';
+import { holdUserStream } from './lib/streaming.js';
 import { mapConcurrent } from './lib/time.js';
 import { postText, rngFor, syntheticUser } from './lib/users.js';
 
 const SCENARIO = 'activity';
+const STREAM_SCENARIO = 'streaming';
 const NAMESPACE = 'a';
 
 const cfg = readActivityConfig(__ENV);
@@ -36,6 +40,7 @@ const makePlan = () =>
 const initPlan = planning ? makePlan() : undefined;
 
 function buildOptions(plan: ReturnType<typeof makePlan>) {
+  const streams = streamingPlan(plan.wave, cfg.streamsMax);
   return {
     scenarios: {
       [SCENARIO]: {
@@ -48,6 +53,20 @@ function buildOptions(plan: ReturnType<typeof makePlan>) {
         gracefulStop: '30s',
         tags: { wave: plan.wave.name },
       },
+      ...(streams
+        ? {
+            [STREAM_SCENARIO]: {
+              executor: 'ramping-vus',
+              exec: 'stream',
+              startVUs: streams.startVUs,
+              stages: streams.stages,
+              // A VU ramped down (or stopped) finishes its session first.
+              gracefulRampDown: `${Math.ceil(cfg.streamHoldS) + 5}s`,
+              gracefulStop: `${Math.ceil(cfg.streamHoldS) + 10}s`,
+              tags: { wave: plan.wave.name },
+            },
+          }
+        : {}),
     },
     setupTimeout: `${setupTimeoutS(plan.cohort.size, cfg.cohort.setupConcurrency, 1)}s`,
     thresholds: sloThresholds(cfg.slo, SCENARIO),
@@ -67,6 +86,8 @@ export interface ActivityData {
   mix: MixTable;
   /** One public post per member, so favourites and reblogs have targets from the start. */
   statuses: string[];
+  /** The streaming API's WebSocket endpoint, as the instance API names it; unset without a streaming scenario. */
+  streamingUrl: string | undefined;
 }
 
 export async function setup(): Promise<ActivityData> {
@@ -75,6 +96,10 @@ export async function setup(): Promise<ActivityData> {
     `newcomer-activity: ${plan.wave.name} ×${Number(plan.factor.toPrecision(4))} faster over ${Math.round(plan.wave.duration)} s, ` +
       `peak ${plan.peakRate.toFixed(2)} requests/s; cohort ${plan.cohort.size} users (needed ${plan.cohort.needed}, binding: ${plan.cohort.binding}); SEED=${cfg.users.seed}`,
   );
+  const streams = streamingPlan(plan.wave, cfg.streamsMax);
+  if (streams?.capped) {
+    console.warn(`newcomer-activity: the wave wants ${Math.round(streams.wanted)} concurrent streams; holding at most STREAMS_MAX=${cfg.streamsMax}`);
+  }
   if (plan.cohort.clamped) {
     console.warn(`newcomer-activity: COHORT_SIZE=${plan.cohort.size} is below the ${plan.cohort.needed} users the load needs: expect 429s (${plan.cohort.binding})`);
   }
@@ -98,7 +123,34 @@ export async function setup(): Promise<ActivityData> {
     const r = await api.postStatus({ token: m.token, ip: m.ip }, { status: postText(rng), idempotencyKey: `surge-seed-${cfg.users.seed}-${m.index}` });
     return r.ok ? r.data?.id : undefined;
   });
-  return { members, mix: plan.mix, statuses: posted.filter((id): id is string => id !== undefined) };
+  return {
+    members,
+    mix: plan.mix,
+    statuses: posted.filter((id): id is string => id !== undefined),
+    streamingUrl: streams ? await streamingEndpoint() : undefined,
+  };
+}
+
+/** Where clients open streams: the instance API's `urls.streaming_api`, as every Mastodon app looks it up. */
+async function streamingEndpoint(): Promise<string> {
+  const r = await api.instance();
+  const base = r.data?.urls?.streaming_api;
+  if (!r.ok || !base) exec.test.abort(`newcomer-activity: GET /api/v1/instance names no urls.streaming_api (HTTP ${r.status}); set STREAMS_MAX=0 to run without streaming`);
+  return `${base!.replace(/\/+$/, '')}/api/v1/streaming`;
+}
+
+/** The streaming scenario: one newcomer's app open on the user stream for STREAM_HOLD. */
+export async function stream(data: ActivityData): Promise<void> {
+  if (!data.streamingUrl || data.members.length === 0) return;
+  const i = exec.scenario.iterationInTest;
+  const me = data.members[i % data.members.length]!;
+  const rng = rngFor(cfg.users.seed, 0x57ea, i);
+  await holdUserStream(api, { token: me.token, ip: me.ip }, {
+    url: data.streamingUrl,
+    holdMs: cfg.streamHoldS * 1000,
+    status: postText(rng),
+    idempotencyKey: `surge-stream-${cfg.users.seed}-${i}`,
+  });
 }
 
 // Per-VU memory of what this VU has seen: status ids to favourite and reblog,

@@ -320,7 +320,14 @@ export interface ActivityConfig {
   expectedIterationS: number;
   preAllocatedVUs: number | undefined;
   maxVUs: number | undefined;
+  /** Most user streams (WebSockets) held at once; 0 leaves streaming out. */
+  streamsMax: number;
+  /** How long a newcomer keeps a stream open before reconnecting. */
+  streamHoldS: number;
 }
+
+/** A session posts a quarter of the way in and gives the post the rest of the hold to arrive. */
+const MIN_STREAM_HOLD_S = 5;
 
 export function readActivityConfig(env: Env): ActivityConfig {
   const r = new EnvReader(env);
@@ -335,7 +342,10 @@ export function readActivityConfig(env: Env): ActivityConfig {
     pageLimit: r.number('PAGE_LIMIT', 20, { min: 1, max: 40, integer: true, what: 'a whole number from 1 to 40 (Mastodon caps timelines at 40)' }),
     expectedIterationS: r.seconds('EXPECTED_ITERATION', 0.5),
     ...readVuOverrides(r),
+    streamsMax: r.number('STREAMS_MAX', 200, { min: 0, max: 100_000, integer: true, what: 'a whole number of connections from 0 to 100000' }),
+    streamHoldS: r.seconds('STREAM_HOLD', 60),
   };
+  if (cfg.streamHoldS < MIN_STREAM_HOLD_S) r.problem(`STREAM_HOLD must be at least ${MIN_STREAM_HOLD_S}s (a session posts a quarter in and waits the rest for its post to arrive)`);
   r.finish('newcomer-activity');
   return cfg;
 }

@@ -101,6 +101,8 @@ export interface Instance {
   version: string;
   registrations: boolean;
   approval_required: boolean;
+  /** Where the streaming API is (`wss://host`, or the streaming server's own host and port). */
+  urls?: { streaming_api?: string };
 }
 
 export interface RequestSpec {

@@ -14,3 +14,7 @@ export const signupsFailed = new Counter('signups_failed');
 export const throttledRequests = new Counter('throttled_requests');
 /** Statuses on each timeline page read (is the feed filling?). */
 export const timelinePageSize = new Trend('timeline_page_size');
+/** A newcomer sends a post → it arrives on their own open user stream (ms): fan-out plus the streaming server. */
+export const streamingUpdateLatency = new Trend('streaming_update_latency', true);
+/** Frames received on user streams, tagged `event` (update, notification, delete, …). */
+export const streamingMessages = new Counter('streaming_messages');

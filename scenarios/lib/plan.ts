@@ -8,7 +8,8 @@ import { activityAt, activityStages } from '../waves/activity.js';
 import { findPeak } from '../waves/curve.js';
 import { ENDPOINTS, type Endpoint } from '../waves/activity-defaults.js';
 import type { Wave } from '../waves/model.js';
-import { suggestVUs, toRampingArrivalStages, wholeRate, type RampingArrivalStages, type TimeUnit } from '../waves/stages.js';
+import { formatK6Duration } from '../waves/duration.js';
+import { suggestVUs, toRampingArrivalStages, wholeRate, type RampingArrivalStages, type Stage, type TimeUnit } from '../waves/stages.js';
 import { compress, scale } from '../waves/transform.js';
 import { ConfigError, type WaveSelection } from './env.js';
 
@@ -326,6 +327,39 @@ export function activityPlan(
     vus: sizeVUs(peakRate, opts.expectedIterationS, { preAllocatedVUs: opts.preAllocatedVUs, maxVUs: opts.maxVUs }),
     mix: mixTable(wave, series),
     cohort: { ...sizing, size, clamped: opts.cohortSize !== undefined && opts.cohortSize < sizing.needed },
+  };
+}
+
+/** The streams the wave's active people hold open: a `ramping-vus` scenario, one VU per stream. */
+export interface StreamingPlan {
+  startVUs: number;
+  stages: Stage[];
+  /** Most concurrent streams the wave asks for, before the cap. */
+  wanted: number;
+  /** Most VUs the stages reach. */
+  peak: number;
+  capped: boolean;
+}
+
+/**
+ * Concurrent streaming connections over the wave (`activityAt().streamingConnections`),
+ * sampled at `points` evenly spaced times and capped at `maxStreams`; k6 ramps
+ * VUs linearly between them. Undefined when the wave asks for no stream at all.
+ */
+export function streamingPlan(wave: Wave, maxStreams: number, points = 60): StreamingPlan | undefined {
+  const at = (i: number) => activityAt(wave, (wave.duration * i) / points).streamingConnections;
+  const levels = Array.from({ length: points + 1 }, (_, i) => at(i));
+  const wanted = Math.max(...levels);
+  const vus = levels.map((c) => Math.min(maxStreams, Math.round(c)));
+  const peak = Math.max(...vus);
+  if (peak === 0) return undefined;
+  const stepMs = Math.max(1, Math.round((wave.duration * 1000) / points));
+  return {
+    startVUs: vus[0]!,
+    stages: vus.slice(1).map((target) => ({ duration: formatK6Duration(stepMs), target })),
+    wanted,
+    peak,
+    capped: wanted > maxStreams + 0.5,
   };
 }
 

@@ -6,6 +6,7 @@ const MAP = {
   'k6/execution': 'k6-execution.mjs',
   'k6/data': 'k6-data.mjs',
   'k6/timers': 'k6-timers.mjs',
+  'k6/websockets': 'k6-websockets.mjs',
 };
 
 export async function resolve(specifier, context, next) {

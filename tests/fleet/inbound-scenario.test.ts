@@ -13,13 +13,13 @@ import { buildScenarios } from '../../scripts/build-scenarios.js';
 let senders: Fleet;
 let target: Fleet;
 let dir: string;
-let bundle: string;
+let bundle: string | undefined;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'surge-inbound-'));
   [senders, target] = await Promise.all([startFleet({ domains: [{ actors: 2 }, { actors: 1 }] }), startFleet({ domains: [{ actors: 1 }] })]);
   await senders.writeKeyFile(join(dir, 'keys.json'));
-  [bundle] = (await buildScenarios({ entries: ['federation-inbound'], outDir: join(dir, 'k6') })).map((b) => b.file);
+  bundle = (await buildScenarios({ entries: ['federation-inbound'], outDir: join(dir, 'k6') }))[0]?.file;
 }, 120_000);
 
 afterAll(async () => {

@@ -3,6 +3,7 @@ import { compareCommand } from './commands/compare.js';
 import { rehearseCommand } from './commands/rehearse.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
+import { stackCommand } from './commands/stack.js';
 import { upCommand } from './commands/up.js';
 
 // The `surge` CLI. Errors a user can fix are printed as one line, without a stack.
@@ -17,6 +18,7 @@ program.addCommand(reportCommand());
 program.addCommand(compareCommand());
 program.addCommand(upCommand());
 program.addCommand(runCommand());
+program.addCommand(stackCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -18,5 +18,5 @@ export interface RunOptions {
   quiet?: boolean;
   noThresholds?: boolean;
   /** Remote write to a Prometheus, as `--out experimental-prometheus-rw`. */
-  prometheusRw?: { url: string; trendStats: string[] };
+  prometheusRw?: { url: string; trendStats: string[]; pushInterval?: string };
 }

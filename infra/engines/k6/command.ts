@@ -40,6 +40,9 @@ export function k6Command(o: RunOptions): K6Command {
     args.push('--out', 'experimental-prometheus-rw');
     env.K6_PROMETHEUS_RW_SERVER_URL = o.prometheusRw.url;
     env.K6_PROMETHEUS_RW_TREND_STATS = o.prometheusRw.trendStats.join(',');
+    // Series end with the test instead of lingering 5 minutes into the next phase.
+    env.K6_PROMETHEUS_RW_STALE_MARKERS = 'true';
+    if (o.prometheusRw.pushInterval) env.K6_PROMETHEUS_RW_PUSH_INTERVAL = o.prometheusRw.pushInterval;
   }
   if (o.quiet) args.push('--quiet');
   if (o.noThresholds) args.push('--no-thresholds');

@@ -54,13 +54,17 @@ export function createExecutionModule(vu: VU): object {
       if (typeof k !== 'string') return false;
       try {
         vu.tags[k] = tagValue(k, v);
+        vu.tagsChanged();
       } catch (e) {
         vu.logger.warn((e as Error).message);
       }
       return true;
     },
     deleteProperty: (_t, k) => {
-      if (typeof k === 'string') delete vu.tags[k];
+      if (typeof k === 'string') {
+        delete vu.tags[k];
+        vu.tagsChanged();
+      }
       return true;
     },
     has: (_t, k) => typeof k === 'string' && Object.hasOwn(vu.tags, k),

@@ -56,7 +56,7 @@ export class RoundTripError extends Error {
   }
 }
 
-interface ConnInfo {
+export interface ConnInfo {
   start: number;
   tcpDone: number;
   done: number;
@@ -66,12 +66,71 @@ interface ConnInfo {
   lastWritten: number;
 }
 
-const CONN = Symbol('k6conn');
-type TracedSocket = Socket & { [CONN]?: ConnInfo };
+export const CONN = Symbol('k6conn');
+export type TracedSocket = Socket & { [CONN]?: ConnInfo };
 
 export interface IOCounter {
   sent: number;
   received: number;
+}
+
+/** The tracer's marks (performance.now() ms; 0 = not reached) of one round trip. */
+export interface TrailMarks {
+  getConn: number;
+  gotConn: number;
+  connectStart: number;
+  connectDone: number;
+  tlsStart: number;
+  tlsDone: number;
+  wrote: number;
+  firstByte: number;
+  reused: boolean;
+  socket: TracedSocket | undefined;
+}
+
+/** The k6 timings from the marks, at the end of the round trip (now); counts the socket's bytes. */
+export function buildTrail(m: TrailMarks, io: IOCounter): Trail {
+  const done = performance.now();
+  if (m.socket) account(m.socket, io);
+  const t: Trail = {
+    blocked: 0,
+    connecting: 0,
+    tlsHandshaking: 0,
+    sending: 0,
+    waiting: 0,
+    receiving: 0,
+    duration: 0,
+    end: done,
+    connReused: m.reused,
+  };
+  if (m.gotConn && m.gotConn > m.getConn) t.blocked = m.gotConn - m.getConn;
+  if (m.connectDone && m.connectStart) t.connecting = m.connectDone - m.connectStart;
+  if (m.tlsDone && m.tlsStart) t.tlsHandshaking = m.tlsDone - m.tlsStart;
+  if (m.wrote) {
+    if (m.tlsDone) t.sending = m.wrote - m.tlsDone;
+    else if (m.connectDone) t.sending = m.wrote - m.connectDone;
+    else t.sending = m.wrote - m.gotConn;
+    if (t.sending < 0) t.sending = 0;
+    if (m.firstByte) {
+      if (m.firstByte > m.wrote) t.waiting = m.firstByte - m.wrote;
+    } else {
+      t.waiting = done - m.wrote;
+    }
+  }
+  if (m.firstByte) t.receiving = done - m.firstByte;
+  t.duration = t.sending + t.waiting + t.receiving;
+  const s = m.socket;
+  if (s) {
+    t.remoteAddress = s.remoteAddress;
+    t.remotePort = s.remotePort;
+    const tls = s as unknown as { getProtocol?: () => string | null; getCipher?: () => { standardName?: string; name: string } };
+    if (typeof tls.getProtocol === 'function') {
+      t.tlsVersion = tls.getProtocol() ?? undefined;
+      const c = tls.getCipher?.();
+      t.tlsCipher = c?.standardName ?? c?.name;
+    }
+  }
+  return t;
 }
 
 export interface AgentOptions {
@@ -118,7 +177,7 @@ export function createAgent(o: AgentOptions): Agent {
 }
 
 /** Add the socket's new bytes to the VU's counters. */
-function account(s: TracedSocket, io: IOCounter): void {
+export function account(s: TracedSocket, io: IOCounter): void {
   const info = s[CONN];
   if (!info) return;
   const r = s.bytesRead;
@@ -139,7 +198,7 @@ diagnostics.subscribe('undici:client:sendHeaders', (msg) => {
   if (h instanceof TracedHandler) h.onSocket(socket);
 });
 
-class TracedHandler {
+class TracedHandler implements TrailMarks {
   getConn = performance.now();
   gotConn = 0;
   connectStart = 0;
@@ -238,47 +297,7 @@ class TracedHandler {
   }
 
   trail(): Trail {
-    const done = performance.now();
-    if (this.socket) account(this.socket, this.io);
-    const t: Trail = {
-      blocked: 0,
-      connecting: 0,
-      tlsHandshaking: 0,
-      sending: 0,
-      waiting: 0,
-      receiving: 0,
-      duration: 0,
-      end: done,
-      connReused: this.reused,
-    };
-    if (this.gotConn && this.gotConn > this.getConn) t.blocked = this.gotConn - this.getConn;
-    if (this.connectDone && this.connectStart) t.connecting = this.connectDone - this.connectStart;
-    if (this.tlsDone && this.tlsStart) t.tlsHandshaking = this.tlsDone - this.tlsStart;
-    if (this.wrote) {
-      if (this.tlsDone) t.sending = this.wrote - this.tlsDone;
-      else if (this.connectDone) t.sending = this.wrote - this.connectDone;
-      else t.sending = this.wrote - this.gotConn;
-      if (t.sending < 0) t.sending = 0;
-      if (this.firstByte) {
-        if (this.firstByte > this.wrote) t.waiting = this.firstByte - this.wrote;
-      } else {
-        t.waiting = done - this.wrote;
-      }
-    }
-    if (this.firstByte) t.receiving = done - this.firstByte;
-    t.duration = t.sending + t.waiting + t.receiving;
-    const s = this.socket;
-    if (s) {
-      t.remoteAddress = s.remoteAddress;
-      t.remotePort = s.remotePort;
-      const tls = s as unknown as { getProtocol?: () => string | null; getCipher?: () => { standardName?: string; name: string } };
-      if (typeof tls.getProtocol === 'function') {
-        t.tlsVersion = tls.getProtocol() ?? undefined;
-        const c = tls.getCipher?.();
-        t.tlsCipher = c?.standardName ?? c?.name;
-      }
-    }
-    return t;
+    return buildTrail(this, this.io);
   }
 }
 

@@ -8,11 +8,22 @@ import { randomBytes } from 'node:crypto';
 import zlib from 'node:zlib';
 import type { Agent } from 'undici';
 import { parseDuration } from '../duration.js';
-import type { Tags } from '../runtime/metrics.js';
+import type { Metric, MetricsEngine, Tags } from '../runtime/metrics.js';
 import { InitContextError, type VU } from '../runtime/vu.js';
 import type { IterationScope } from '../runtime/event-loop.js';
-import { createAgent, type PendingRoundTrip, type RawResponse, roundTrip, RoundTripError, type Trail } from './http-transport.js';
-import { applyUserTags, toArrayBuffer, toBytes } from './util.js';
+import { arm, disarm, type Expirable } from './deadlines.js';
+import { canonicalHeaderKey, Response, type ResponseType, tlsVersionName } from './http-response.js';
+import {
+  createAgent,
+  type PendingRoundTrip,
+  type RawResponse,
+  roundTrip,
+  type RoundTripRequest,
+  RoundTripError,
+  type Trail,
+} from './http-transport.js';
+import { WirePool } from './http-wire.js';
+import { applyUserTags, toBytes } from './util.js';
 
 // ---- error codes (lib/netext/httpext/error_codes.go) ----------------------
 
@@ -95,6 +106,14 @@ export function cleanURL(u: URL, raw: string): string {
   return `${u.protocol}//${masked}@${raw.slice(raw.indexOf('@') + 1)}`;
 }
 
+/**
+ * Parsed URLs by their text: scripts request the same few URLs over and over,
+ * and parsing one costs more than the rest of building the request. The URL
+ * objects are shared, so nothing may change them.
+ */
+const parsedURLs = new Map<string, { url: URL; href: string }>();
+const MAX_PARSED_URLS = 1024;
+
 function toURL(v: unknown): { url: URL; href: string; name: string } {
   let raw: string;
   let name = '';
@@ -110,6 +129,8 @@ function toURL(v: unknown): { url: URL; href: string; name: string } {
   } else {
     throw new K6HttpError(1020, 'invalid URL', `invalid URL value '${String(v)}'`);
   }
+  const known = parsedURLs.get(raw);
+  if (known) return { url: known.url, href: known.href, name };
   let url: URL;
   try {
     url = new URL(raw);
@@ -119,24 +140,14 @@ function toURL(v: unknown): { url: URL; href: string; name: string } {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new K6HttpError(1020, 'invalid URL', `unsupported protocol scheme "${url.protocol.replace(/:$/, '')}"`);
   }
+  if (parsedURLs.size >= MAX_PARSED_URLS) parsedURLs.clear();
+  parsedURLs.set(raw, { url, href: url.href });
   return { url, href: url.href, name };
 }
 
 // ---- headers --------------------------------------------------------------
 
-const TOKEN_RE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-
-/** Go's textproto.CanonicalMIMEHeaderKey. */
-export function canonicalHeaderKey(k: string): string {
-  if (!TOKEN_RE.test(k)) return k;
-  let upper = true;
-  let out = '';
-  for (const ch of k) {
-    out += upper ? ch.toUpperCase() : ch.toLowerCase();
-    upper = ch === '-';
-  }
-  return out;
-}
+export { canonicalHeaderKey };
 
 // ---- response callbacks -----------------------------------------------------
 
@@ -235,6 +246,7 @@ export class CookieJar {
   }
 
   forURL(u: URL): StoredCookie[] {
+    if (this.cookies.length === 0) return [];
     const now = Date.now();
     this.cookies = this.cookies.filter((c) => c.expires === undefined || c.expires > now);
     return this.cookies.filter(
@@ -243,6 +255,10 @@ export class CookieJar {
         (u.pathname === c.path || u.pathname.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`)) &&
         (!c.secure || u.protocol === 'https:'),
     );
+  }
+
+  isEmpty(): boolean {
+    return this.cookies.length === 0;
   }
 
   cookiesForURL(url: string): Record<string, string[]> {
@@ -328,8 +344,6 @@ function setHeader(headers: Map<string, [string, string]>, name: string, value: 
 
 // ---- request parsing --------------------------------------------------------
 
-type ResponseType = 'text' | 'binary' | 'none';
-
 interface ParsedRequest {
   method: string;
   url: URL;
@@ -343,26 +357,61 @@ interface ParsedRequest {
   redirectsExplicit: boolean;
   responseType: ResponseType;
   throw: boolean;
+  /** The VU's shared frozen tags unless ownTags (a copy with the request's own tags). */
   tags: Tags;
+  ownTags: boolean;
   callback: ExpectedStatuses | null;
   jar: CookieJar | undefined;
   reqCookies: Record<string, { value: string; replace: boolean }>;
+  hasReqCookies: boolean;
 }
 
 function isNullish(v: unknown): v is null | undefined {
   return v === null || v === undefined;
 }
 
+/** A VU's connections: its own plain-http pool and (for https) its own undici Agent, as k6 gives each VU its own transport. */
+class VUTransport {
+  private agent: Agent | undefined;
+  private wirePool: WirePool | undefined;
+
+  constructor(private readonly vu: VU) {}
+
+  roundTrip(req: RoundTripRequest, plain: boolean): PendingRoundTrip {
+    const o = this.vu.shared.options;
+    if (plain) {
+      this.wirePool ??= new WirePool({ hosts: o.hosts, io: this.vu.io });
+      return this.wirePool.roundTrip(req);
+    }
+    this.agent ??= createAgent({ insecureSkipTLSVerify: o.insecureSkipTLSVerify, hosts: o.hosts, io: this.vu.io });
+    return roundTrip(this.agent, req, this.vu.io);
+  }
+
+  close(): void {
+    this.wirePool?.close();
+    this.wirePool = undefined;
+    const agent = this.agent;
+    this.agent = undefined;
+    if (agent) void agent.destroy().catch(() => undefined);
+  }
+}
+
 interface HttpVUState {
-  agent: Agent | undefined;
+  transport: VUTransport;
   callback: ExpectedStatuses | null;
+  /** Frozen sample tag sets by the VU's base tags, then by what a request adds. */
+  tagSets: WeakMap<Tags, Map<string, Tags>>;
 }
 
 function vuHttp(vu: VU): HttpVUState {
   let s = vu.moduleState.get('http') as HttpVUState | undefined;
   if (!s) {
-    s = { agent: undefined, callback: DEFAULT_CALLBACK };
+    const transport = new VUTransport(vu);
+    s = { transport, callback: DEFAULT_CALLBACK, tagSets: new WeakMap() };
     vu.moduleState.set('http', s);
+    vu.addCloser(() => transport.close());
+    // noVUConnectionReuse: fresh connections for every iteration.
+    if (vu.shared.options.noVUConnectionReuse) vu.onIterationEnd.add(() => transport.close());
   }
   return s;
 }
@@ -374,29 +423,6 @@ function vuJar(vu: VU): CookieJar {
     vu.moduleState.set('cookieJar', jar);
   }
   return jar;
-}
-
-function agentOf(vu: VU): Agent {
-  const s = vuHttp(vu);
-  if (!s.agent) {
-    const o = vu.shared.options;
-    const agent = createAgent({ insecureSkipTLSVerify: o.insecureSkipTLSVerify, hosts: o.hosts, io: vu.io });
-    s.agent = agent;
-    const close = () => {
-      void agent.destroy().catch(() => undefined);
-    };
-    vu.addCloser(close);
-    if (o.noVUConnectionReuse) {
-      // A fresh agent (and connections) for every iteration.
-      const reset = () => {
-        vu.onIterationEnd.delete(reset);
-        if (s.agent === agent) s.agent = undefined;
-        close();
-      };
-      vu.onIterationEnd.add(reset);
-    }
-  }
-  return s.agent;
 }
 
 function parseRequest(vu: VU, method: string, urlArg: unknown, body: unknown, params: unknown): ParsedRequest {
@@ -417,10 +443,12 @@ function parseRequest(vu: VU, method: string, urlArg: unknown, body: unknown, pa
     redirectsExplicit: false,
     responseType: o.discardResponseBodies ? 'none' : 'text',
     throw: o.throw,
-    tags: vu.currentTags(),
+    tags: vu.baseTags(),
+    ownTags: false,
     callback: vuHttp(vu).callback,
     jar: vuJar(vu),
     reqCookies: {},
+    hasReqCookies: false,
   };
   setHeader(headers, 'User-Agent', o.userAgent);
   if (!isNullish(params)) {
@@ -438,7 +466,8 @@ function parseRequest(vu: VU, method: string, urlArg: unknown, body: unknown, pa
         case 'tags':
           if (isNullish(v)) break;
           try {
-            applyUserTags(preq.tags, v);
+            preq.tags = applyUserTags({ ...preq.tags }, v);
+            preq.ownTags = true;
           } catch (e) {
             throw new Error(`invalid HTTP request metric tags: ${(e as Error).message}`);
           }
@@ -483,6 +512,7 @@ function parseRequest(vu: VU, method: string, urlArg: unknown, body: unknown, pa
               const co = cv as { value?: unknown; replace?: unknown };
               preq.reqCookies[ck] = { value: String(co.value ?? ''), replace: Boolean(co.replace) };
             } else preq.reqCookies[ck] = { value: String(cv), replace: false };
+            preq.hasReqCookies = true;
           }
           break;
         case 'auth':
@@ -505,109 +535,30 @@ function parseRequest(vu: VU, method: string, urlArg: unknown, body: unknown, pa
   // A name from http.url`…` becomes the name tag unless one was set.
   if (preq.urlName !== '' && preq.tags.name === undefined) {
     const clean = cleanURL(url, href);
-    if (preq.urlName !== clean) preq.tags.name = preq.urlName;
+    if (preq.urlName !== clean) {
+      preq.tags = { ...preq.tags, name: preq.urlName };
+      preq.ownTags = true;
+    }
   }
   return preq;
 }
 
-// ---- the Response object ------------------------------------------------------
-
-export interface Timings {
-  duration: number;
-  blocked: number;
-  connecting: number;
-  tls_handshaking: number;
-  sending: number;
-  waiting: number;
-  receiving: number;
-}
-
-export class Response {
-  status = 0;
-  status_text = '';
-  proto = '';
-  url = '';
-  headers: Record<string, string> = {};
-  cookies: Record<string, { name: string; value: string }[]> = {};
-  body: string | ArrayBuffer | null = null;
-  error = '';
-  error_code = 0;
-  remote_ip = '';
-  remote_port = 0;
-  tls_version = '';
-  tls_cipher_suite = '';
-  ocsp = { produced_at: 0, this_update: 0, next_update: 0, revocation_reason: '', revoked_at: 0, status: '' };
-  timings: Timings = { duration: 0, blocked: 0, connecting: 0, tls_handshaking: 0, sending: 0, waiting: 0, receiving: 0 };
-  request: { method: string; url: string; headers: Record<string, string[]>; body: string; cookies: Record<string, unknown[]> } = {
-    method: '',
-    url: '',
-    headers: {},
-    body: '',
-    cookies: {},
-  };
-  private cachedJSON: unknown;
-  private hasCachedJSON = false;
-
-  json(selector?: unknown): unknown {
-    if (this.body === null || this.body === undefined) {
-      throw new Error(
-        'the body is null so we can\'t transform it to JSON - this likely was because of a request error getting the response',
-      );
-    }
-    if (!this.hasCachedJSON) {
-      const text = typeof this.body === 'string' ? this.body : Buffer.from(this.body).toString('utf8');
-      try {
-        this.cachedJSON = JSON.parse(text);
-      } catch (e) {
-        throw new Error(`cannot parse json due to an error at line 1, character 1 , error: ${(e as Error).message}`);
-      }
-      this.hasCachedJSON = true;
-    }
-    if (selector === undefined || selector === null) return this.cachedJSON;
-    return selectJSON(this.cachedJSON, String(selector));
-  }
-
-  html(): never {
-    throw new Error('Response.html() is not supported by the Node runner');
-  }
-  clickLink(): never {
-    throw new Error('Response.clickLink() is not supported by the Node runner');
-  }
-  submitForm(): never {
-    throw new Error('Response.submitForm() is not supported by the Node runner');
-  }
-}
-
-/** A small subset of gjson paths: `a.b.0.c` and `#` for an array's length. */
-function selectJSON(v: unknown, path: string): unknown {
-  let cur = v;
-  for (const part of path.split('.')) {
-    if (cur === null || cur === undefined) return undefined;
-    if (part === '#' && Array.isArray(cur)) {
-      cur = cur.length;
-      continue;
-    }
-    cur = (cur as Record<string, unknown>)[part];
-  }
-  return cur;
-}
-
 // ---- making requests ------------------------------------------------------------
 
-function decodeBody(raw: RawResponse): Buffer {
-  const enc = raw.rawHeaders.find(([k]) => k.toLowerCase() === 'content-encoding')?.[1]?.trim().toLowerCase();
-  if (!enc || raw.body.length === 0) return raw.body;
+function decodeBody(body: Buffer, encoding: string | undefined): Buffer {
+  const enc = encoding?.trim().toLowerCase();
+  if (!enc || body.length === 0) return body;
   try {
     switch (enc) {
       case 'gzip':
       case 'x-gzip':
-        return zlib.gunzipSync(raw.body);
+        return zlib.gunzipSync(body);
       case 'deflate':
-        return zlib.inflateSync(raw.body);
+        return zlib.inflateSync(body);
       case 'br':
-        return zlib.brotliDecompressSync(raw.body);
+        return zlib.brotliDecompressSync(body);
       default:
-        return raw.body;
+        return body;
     }
   } catch (e) {
     throw new K6HttpError(1701, `error decompressing response body (${enc}): ${(e as Error).message}`);
@@ -622,20 +573,68 @@ function urlErrorOp(method: string): string {
   return method.length === 0 ? method : method[0] + method.slice(1).toLowerCase();
 }
 
-/** The samples of one round trip (transport.go measureAndEmitMetrics). */
-function emitTrail(
-  vu: VU,
-  preq: ParsedRequest,
-  reqURL: URL,
-  reqHref: string,
-  method: string,
-  trail: Trail,
-  status: number,
-  err: [number, string] | undefined,
-): void {
-  const engine = vu.shared.engine;
-  const tags: Tags = { ...preq.tags };
+const EMPTY = Buffer.alloc(0);
+
+/** The built-in metrics a round trip emits, looked up once per engine. */
+interface HttpMetrics {
+  reqs: Metric;
+  duration: Metric;
+  blocked: Metric;
+  connecting: Metric;
+  tlsHandshaking: Metric;
+  sending: Metric;
+  waiting: Metric;
+  receiving: Metric;
+  failed: Metric;
+}
+
+const httpMetricsByEngine = new WeakMap<MetricsEngine, HttpMetrics>();
+
+function httpMetrics(engine: MetricsEngine): HttpMetrics {
+  let m = httpMetricsByEngine.get(engine);
+  if (!m) {
+    m = {
+      reqs: engine.mustGet('http_reqs'),
+      duration: engine.mustGet('http_req_duration'),
+      blocked: engine.mustGet('http_req_blocked'),
+      connecting: engine.mustGet('http_req_connecting'),
+      tlsHandshaking: engine.mustGet('http_req_tls_handshaking'),
+      sending: engine.mustGet('http_req_sending'),
+      waiting: engine.mustGet('http_req_waiting'),
+      receiving: engine.mustGet('http_req_receiving'),
+      failed: engine.mustGet('http_req_failed'),
+    };
+    httpMetricsByEngine.set(engine, m);
+  }
+  return m;
+}
+
+/** Distinct tag sets cached per base; beyond this (URLs full of ids, no name tag) start over. */
+const MAX_TAG_SETS = 1024;
+
+/**
+ * The tags of one round trip's samples (transport.go measureAndEmitMetrics).
+ * Samples share frozen tag sets: a VU that requests the same URL with the
+ * same outcome reuses one object instead of copying its tags 9 times a request.
+ */
+function trailTags(vu: VU, preq: ParsedRequest, reqURL: URL, reqHref: string, method: string, trail: Trail, status: number, err: [number, string] | undefined): Tags {
   const clean = cleanURL(reqURL, reqHref);
+  const expected = preq.callback ? String(preq.callback.matches(err ? 0 : status)) : '';
+  const tls = err || !trail.tlsVersion ? '' : tlsVersionName(trail.tlsVersion);
+  let sets: Map<string, Tags> | undefined;
+  let key = '';
+  if (!preq.ownTags) {
+    const all = vuHttp(vu).tagSets;
+    sets = all.get(preq.tags);
+    if (!sets) {
+      sets = new Map();
+      all.set(preq.tags, sets);
+    }
+    key = `${method} ${status} ${expected} ${err ? err[0] : ''} ${tls} ${clean}`;
+    const hit = sets.get(key);
+    if (hit) return hit;
+  }
+  const tags: Tags = { ...preq.tags };
   if (tags.name === undefined) {
     tags.name = clean;
     tags.url = clean;
@@ -651,35 +650,39 @@ function emitTrail(
     tags.status = String(status);
     if (status >= 400) tags.error_code = String(1000 + status);
     tags.proto = 'HTTP/1.1';
-    if (trail.tlsVersion) tags.tls_version = tlsVersionName(trail.tlsVersion);
+    if (tls) tags.tls_version = tls;
   }
-  let failed: number | undefined;
-  if (preq.callback) {
-    const expected = preq.callback.matches(err ? 0 : status);
-    failed = expected ? 0 : 1;
-    tags.expected_response = String(expected);
+  if (expected) tags.expected_response = expected;
+  Object.freeze(tags);
+  if (sets) {
+    if (sets.size >= MAX_TAG_SETS) sets.clear();
+    sets.set(key, tags);
   }
-  const time = performance.timeOrigin + trail.end;
-  const m = (n: string) => engine.mustGet(n);
-  vu.emit(m('http_reqs'), 1, tags, time);
-  vu.emit(m('http_req_duration'), trail.duration, tags, time);
-  vu.emit(m('http_req_blocked'), trail.blocked, tags, time);
-  vu.emit(m('http_req_connecting'), trail.connecting, tags, time);
-  vu.emit(m('http_req_tls_handshaking'), trail.tlsHandshaking, tags, time);
-  vu.emit(m('http_req_sending'), trail.sending, tags, time);
-  vu.emit(m('http_req_waiting'), trail.waiting, tags, time);
-  vu.emit(m('http_req_receiving'), trail.receiving, tags, time);
-  if (failed !== undefined) vu.emit(m('http_req_failed'), failed, tags, time);
+  return tags;
 }
 
-function tlsVersionName(v: string): string {
-  // Node reports TLSv1.3; k6 tags tls1.3.
-  return v.replace(/^TLSv/, 'tls');
+/** The samples of one round trip. */
+function emitTrail(vu: VU, preq: ParsedRequest, reqURL: URL, reqHref: string, method: string, trail: Trail, status: number, err: [number, string] | undefined): void {
+  if (!vu.canEmit()) return;
+  const tags = trailTags(vu, preq, reqURL, reqHref, method, trail, status, err);
+  const engine = vu.shared.engine;
+  const m = httpMetrics(engine);
+  const time = performance.timeOrigin + trail.end;
+  engine.push(m.reqs, tags, 1, time);
+  engine.push(m.duration, tags, trail.duration, time);
+  engine.push(m.blocked, tags, trail.blocked, time);
+  engine.push(m.connecting, tags, trail.connecting, time);
+  engine.push(m.tlsHandshaking, tags, trail.tlsHandshaking, time);
+  engine.push(m.sending, tags, trail.sending, time);
+  engine.push(m.waiting, tags, trail.waiting, time);
+  engine.push(m.receiving, tags, trail.receiving, time);
+  if (preq.callback) engine.push(m.failed, tags, preq.callback.matches(err ? 0 : status) ? 0 : 1, time);
 }
 
 function cookieHeader(preq: ParsedRequest, u: URL): string | undefined {
-  const pairs: string[] = [];
   const fromReq = preq.reqCookies;
+  if (!preq.hasReqCookies && (!preq.jar || preq.jar.isEmpty())) return undefined;
+  const pairs: string[] = [];
   if (preq.jar) {
     for (const c of preq.jar.forURL(u)) {
       const r = fromReq[c.name];
@@ -687,76 +690,119 @@ function cookieHeader(preq: ParsedRequest, u: URL): string | undefined {
       pairs.push(`${c.name}=${c.value}`);
     }
   }
-  for (const [k, v] of Object.entries(fromReq)) pairs.push(`${k}=${v.value}`);
+  for (const k in fromReq) pairs.push(`${k}=${fromReq[k]!.value}`);
   return pairs.length > 0 ? pairs.join('; ') : undefined;
 }
 
-async function makeRequest(vu: VU, preq: ParsedRequest, scope: IterationScope): Promise<Response> {
-  const resp = new Response();
-  const reqHeaders: Record<string, string[]> = {};
-  for (const [name, value] of preq.headers.values()) (reqHeaders[name] ??= []).push(value);
-  resp.request = { method: preq.method, url: preq.href, headers: reqHeaders, body: preq.bodyString ?? '', cookies: {} };
-  resp.url = preq.href;
-  // One deadline for the whole request, redirects included; the iteration ending cancels it too.
-  let aborted: Error | undefined;
-  let current: PendingRoundTrip | undefined;
-  const abortAll = (e: Error) => {
-    if (aborted) return;
-    aborted = e;
-    current?.abort(e);
-  };
-  const timer = preq.timeout > 0 ? setTimeout(() => abortAll(new K6HttpError(TIMEOUT_CODE, 'request timeout')), preq.timeout) : undefined;
-  const unregister = scope.onCancel((reason) => abortAll(reason instanceof Error ? reason : new Error('iteration ended')));
-  const agent = agentOf(vu);
-  let method = preq.method;
-  let url = preq.url;
-  let href = preq.href;
-  let body = preq.body;
-  let headers = preq.headers;
-  let hops = 0;
-  try {
+/** The response fields a request's flow needs, found in one pass over the raw headers. */
+interface HeaderFacts {
+  location: string | undefined;
+  encoding: string | undefined;
+  cookies: string[] | undefined;
+}
+
+function headerFacts(raw: [string, string][]): HeaderFacts {
+  const f: HeaderFacts = { location: undefined, encoding: undefined, cookies: undefined };
+  for (const [k, v] of raw) {
+    switch (k.length) {
+      case 8:
+        if (f.location === undefined && k.toLowerCase() === 'location') f.location = v;
+        break;
+      case 10:
+        if (k.toLowerCase() === 'set-cookie') (f.cookies ??= []).push(v);
+        break;
+      case 16:
+        if (f.encoding === undefined && k.toLowerCase() === 'content-encoding') f.encoding = v;
+        break;
+    }
+  }
+  return f;
+}
+
+/**
+ * One asyncRequest, redirects included, under one deadline; the iteration
+ * ending cancels it too.
+ */
+class RequestRun implements Expirable {
+  deadline = 0;
+  private aborted: Error | undefined;
+  private current: PendingRoundTrip | undefined;
+  private unregister: (() => void) | undefined;
+
+  constructor(
+    private readonly vu: VU,
+    private readonly preq: ParsedRequest,
+  ) {}
+
+  onExpire(): void {
+    this.abort(new K6HttpError(TIMEOUT_CODE, 'request timeout'));
+  }
+
+  abort(e: Error): void {
+    if (this.aborted) return;
+    this.aborted = e;
+    this.current?.abort(e);
+  }
+
+  async run(scope: IterationScope): Promise<Response> {
+    const preq = this.preq;
+    const resp = new Response();
+    resp.setSource(preq);
+    resp.url = preq.href;
+    if (preq.timeout > 0) {
+      this.deadline = performance.now() + preq.timeout;
+      arm(this);
+    }
+    this.unregister = scope.onCancel((reason) => this.abort(reason instanceof Error ? reason : new Error('iteration ended')));
+    try {
+      return await this.follow(resp);
+    } finally {
+      disarm(this);
+      this.unregister();
+    }
+  }
+
+  private async follow(resp: Response): Promise<Response> {
+    const { vu, preq } = this;
+    const transport = vuHttp(vu).transport;
+    let method = preq.method;
+    let url = preq.url;
+    let href = preq.href;
+    let body = preq.body;
+    let headers = preq.headers;
+    let hops = 0;
     for (;;) {
-      const h = new Map(headers);
+      const h: [string, string][] = [];
+      for (const [k, pair] of headers) if (k !== 'content-length') h.push(pair);
       const cookie = cookieHeader(preq, url);
-      if (cookie) h.set('cookie', ['Cookie', cookie]);
-      if (body !== undefined) h.set('content-length', ['Content-Length', String(body.length)]);
-      else h.delete('content-length');
+      if (cookie) h.push(['Cookie', cookie]);
+      if (body !== undefined) h.push(['Content-Length', String(body.length)]);
       let raw: RawResponse;
       try {
-        current = roundTrip(
-          agent,
-          {
-            origin: url.origin,
-            path: `${url.pathname}${url.search}`,
-            method,
-            headers: [...h.values()],
-            body,
-            reset: vu.shared.options.noConnectionReuse,
-          },
-          vu.io,
+        this.current = transport.roundTrip(
+          { origin: url.origin, path: `${url.pathname}${url.search}`, method, headers: h, body, reset: vu.shared.options.noConnectionReuse },
+          url.protocol === 'http:',
         );
-        if (aborted) current.abort(aborted);
-        raw = await current.promise;
+        if (this.aborted) this.current.abort(this.aborted);
+        raw = await this.current.promise;
       } catch (e) {
         const cause = e instanceof RoundTripError ? e.cause : e;
         const trail = e instanceof RoundTripError ? e.trail : undefined;
-        const reason = aborted ?? cause;
+        const reason = this.aborted ?? cause;
         const code = errorCodeFor(reason);
         if (trail) emitTrail(vu, preq, url, href, method, trail, 0, code);
         const full = reason instanceof K6HttpError ? reason.message : `${urlErrorOp(method)} "${href}": ${(reason as Error)?.message ?? String(reason)}`;
         resp.error = code[1];
         resp.error_code = code[0];
-        if (trail) setTimings(resp, trail);
+        if (trail) resp.setTimings(trail);
         if (preq.throw) throw new Error(full);
         vu.logger.warn('Request Failed', { error: full });
         return resp;
       }
       emitTrail(vu, preq, url, href, method, raw.trail, raw.status, undefined);
-      if (preq.jar) {
-        for (const [k, v] of raw.rawHeaders) if (k.toLowerCase() === 'set-cookie') preq.jar.setFromHeader(url, v);
-      }
-      const location = raw.rawHeaders.find(([k]) => k.toLowerCase() === 'location')?.[1];
-      if (isRedirect(raw.status) && location !== undefined) {
+      const facts = headerFacts(raw.rawHeaders);
+      if (preq.jar && facts.cookies) for (const v of facts.cookies) preq.jar.setFromHeader(url, v);
+      if (isRedirect(raw.status) && facts.location !== undefined) {
         if (hops >= preq.redirects) {
           if (!preq.redirectsExplicit) {
             vu.logger.warn(
@@ -766,7 +812,7 @@ async function makeRequest(vu: VU, preq: ParsedRequest, scope: IterationScope): 
           }
         } else {
           hops++;
-          const next = new URL(location, url);
+          const next = new URL(facts.location, url);
           // Go's http.Client: 301/302/303 switch to GET without a body (HEAD stays HEAD); 307/308 keep both.
           if (raw.status === 301 || raw.status === 302 || raw.status === 303) {
             if (method !== 'GET' && method !== 'HEAD') {
@@ -786,63 +832,11 @@ async function makeRequest(vu: VU, preq: ParsedRequest, scope: IterationScope): 
           continue;
         }
       }
-      fillResponse(resp, raw, preq, href);
+      resp.url = href;
+      const decoded = preq.responseType === 'none' ? EMPTY : decodeBody(raw.body, facts.encoding);
+      resp.setRaw(raw, decoded, preq.responseType);
       return resp;
     }
-  } finally {
-    if (timer) clearTimeout(timer);
-    unregister();
-  }
-}
-
-function setTimings(resp: Response, t: Trail): void {
-  resp.timings = {
-    duration: t.duration,
-    blocked: t.blocked,
-    connecting: t.connecting,
-    tls_handshaking: t.tlsHandshaking,
-    sending: t.sending,
-    waiting: t.waiting,
-    receiving: t.receiving,
-  };
-  if (t.remoteAddress) resp.remote_ip = t.remoteAddress;
-  if (t.remotePort) resp.remote_port = t.remotePort;
-  if (t.tlsVersion) resp.tls_version = tlsVersionName(t.tlsVersion);
-  if (t.tlsCipher) resp.tls_cipher_suite = t.tlsCipher;
-}
-
-function fillResponse(resp: Response, raw: RawResponse, preq: ParsedRequest, href: string): void {
-  setTimings(resp, raw.trail);
-  resp.url = href;
-  resp.status = raw.status;
-  resp.status_text = `${raw.status} ${raw.statusText}`;
-  resp.proto = 'HTTP/1.1';
-  if (raw.status >= 400) resp.error_code = 1000 + raw.status;
-  const headers: Record<string, string> = {};
-  for (const [k, v] of raw.rawHeaders) {
-    const ck = canonicalHeaderKey(k);
-    headers[ck] = headers[ck] === undefined ? v : `${headers[ck]}, ${v}`;
-  }
-  resp.headers = headers;
-  const cookies: Response['cookies'] = {};
-  for (const [k, v] of raw.rawHeaders) {
-    if (k.toLowerCase() !== 'set-cookie') continue;
-    const nv = v.split(';', 1)[0]!;
-    const eq = nv.indexOf('=');
-    if (eq <= 0) continue;
-    const name = nv.slice(0, eq).trim();
-    (cookies[name] ??= []).push({ name, value: nv.slice(eq + 1).trim() });
-  }
-  resp.cookies = cookies;
-  switch (preq.responseType) {
-    case 'none':
-      resp.body = null;
-      break;
-    case 'binary':
-      resp.body = toArrayBuffer(decodeBody(raw));
-      break;
-    default:
-      resp.body = decodeBody(raw).toString('utf8');
   }
 }
 
@@ -875,7 +869,8 @@ export function createHttpModule(vu: VU): object {
       return Promise.resolve(r);
     }
     const scope = vu.requireScope('Making http requests');
-    return scope.track((sc) => makeRequest(vu, preq, sc));
+    const req = new RequestRun(vu, preq);
+    return scope.track((sc) => req.run(sc));
   };
 
   const mod = {

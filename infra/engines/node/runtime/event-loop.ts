@@ -21,8 +21,9 @@ export class IterationScope {
   active = true;
   pending = 0;
   private controller: AbortController | undefined;
-  private readonly cancelers = new Set<(reason: unknown) => void>();
-  private readonly timers = new Map<number, NodeJS.Timeout>();
+  // Made on first use: most iterations never set a timer, and a request's canceller comes and goes.
+  private cancelers: Set<(reason: unknown) => void> | undefined;
+  private timers: Map<number, NodeJS.Timeout> | undefined;
   private settled = false;
   private value: unknown;
   private checkQueued = false;
@@ -89,12 +90,14 @@ export class IterationScope {
 
   private end(e: ScopeEnd): void {
     this.active = false;
-    for (const t of this.timers.values()) clearTimeout(t);
-    this.timers.clear();
+    if (this.timers) {
+      for (const t of this.timers.values()) clearTimeout(t);
+      this.timers.clear();
+    }
     // A normal end has nothing pending, so nothing to cancel (and no costly AbortError to build).
     if (e.kind !== 'done' || this.pending > 0) {
       const reason = e.kind === 'interrupted' ? e.reason : e.kind === 'error' ? e.error : undefined;
-      for (const fn of [...this.cancelers]) {
+      for (const fn of [...(this.cancelers ?? [])]) {
         try {
           fn(reason);
         } catch {
@@ -103,38 +106,39 @@ export class IterationScope {
       }
       this.controller?.abort(reason ?? new Error('iteration ended'));
     }
-    this.cancelers.clear();
+    this.cancelers?.clear();
     this.resolveEnd(e);
   }
 
   /** Call `fn` if the scope ends with work still pending; returns an unregister function. */
   onCancel(fn: (reason: unknown) => void): () => void {
-    this.cancelers.add(fn);
-    return () => this.cancelers.delete(fn);
+    const set = (this.cancelers ??= new Set());
+    set.add(fn);
+    return () => set.delete(fn);
   }
 
   // ---- timers ------------------------------------------------------------
 
   addTimer(id: number, handle: NodeJS.Timeout): void {
-    this.timers.set(id, handle);
+    (this.timers ??= new Map()).set(id, handle);
     this.pending++;
   }
 
   /** A timeout fired (or an interval was cleared): it no longer keeps the loop alive. */
   removeTimer(id: number): boolean {
-    const h = this.timers.get(id);
+    const h = this.timers?.get(id);
     if (!h) return false;
-    this.timers.delete(id);
+    this.timers!.delete(id);
     this.pending--;
     return true;
   }
 
   hasTimer(id: number): boolean {
-    return this.timers.has(id);
+    return this.timers?.has(id) ?? false;
   }
 
   clearTimer(id: number): void {
-    const h = this.timers.get(id);
+    const h = this.timers?.get(id);
     if (!h) return;
     clearTimeout(h); // clears intervals too
     this.removeTimer(id);

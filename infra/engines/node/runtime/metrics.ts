@@ -6,7 +6,7 @@
 // synchronously as they are produced.
 
 import { DEFAULT_K6_LINE, type K6Line } from '../compat.js';
-import { BUILTIN_METRICS, CUSTOM_METRIC_NAME_RE, type MetricInfo, matchesSubmetric, splitSubmetricName } from '../metric-names.js';
+import { BUILTIN_METRICS, CUSTOM_METRIC_NAME_RE, type MetricInfo, splitSubmetricName } from '../metric-names.js';
 import { mergeSink, newSink, type SerializedSink, type Sink, sinkFromJSON } from '../stats/sinks.js';
 import type { MetricType, ValueType } from '../stats/sinks.js';
 import type { ObservedMetric } from '../summary.js';
@@ -27,6 +27,8 @@ export interface Metric {
   sink: Sink;
   observed: boolean;
   submetrics: Submetric[];
+  /** Sample listeners interested in this metric (see onSample). */
+  listeners: SampleListener[];
   thresholds?: MetricThresholds;
   /** Set for submetrics. */
   parent?: Metric;
@@ -39,6 +41,9 @@ export interface Submetric {
   name: string;
   suffix: string;
   filter: Tags;
+  /** The filter as parallel arrays, matched per sample without allocating. */
+  filterKeys: string[];
+  filterValues: string[];
   metric: Metric;
 }
 
@@ -65,7 +70,7 @@ export class MetricsEngine {
   /** Observed (sub)metrics in the order they were first observed. */
   readonly observed = new Map<string, Metric>();
   private readonly withThresholds: Metric[] = [];
-  private readonly listeners: SampleListener[] = [];
+  private readonly listeners: { l: SampleListener; only: ReadonlySet<string> | undefined }[] = [];
   private readonly metricListeners: ((m: Metric) => void)[] = [];
 
   constructor(readonly line: K6Line = DEFAULT_K6_LINE) {
@@ -73,7 +78,8 @@ export class MetricsEngine {
   }
 
   private define(name: string, type: MetricType, contains: ValueType): Metric {
-    const m: Metric = { name, type, contains, sink: newSink(type, this.line), observed: false, submetrics: [] };
+    const m: Metric = { name, type, contains, sink: newSink(type, this.line), observed: false, submetrics: [], listeners: [] };
+    m.listeners = this.listenersOf(name);
     this.metrics.set(name, m);
     for (const l of this.metricListeners) l(m);
     return m;
@@ -110,12 +116,27 @@ export class MetricsEngine {
     return m ? { type: m.type, contains: m.contains } : undefined;
   }
 
-  onSample(l: SampleListener): () => void {
-    this.listeners.push(l);
+  /**
+   * Call `l` with every sample, or only with samples of the metrics named in
+   * `only` (samples nobody listens to are never built as objects).
+   */
+  onSample(l: SampleListener, only?: readonly string[]): () => void {
+    const entry = { l, only: only ? new Set(only) : undefined };
+    this.listeners.push(entry);
+    this.relisten();
     return () => {
-      const i = this.listeners.indexOf(l);
+      const i = this.listeners.indexOf(entry);
       if (i >= 0) this.listeners.splice(i, 1);
+      this.relisten();
     };
+  }
+
+  private listenersOf(name: string): SampleListener[] {
+    return this.listeners.filter((e) => !e.only || e.only.has(name)).map((e) => e.l);
+  }
+
+  private relisten(): void {
+    for (const m of this.metrics.values()) m.listeners = this.listenersOf(m.name);
   }
 
   /** Metric.AddSubmetric: created once per exact name. */
@@ -133,11 +154,13 @@ export class MetricsEngine {
       sink: newSink(parent.type, this.line),
       observed: false,
       submetrics: [],
+      listeners: [],
       parent,
       filter: split.tags!,
       suffix: split.suffix,
     };
-    parent.submetrics.push({ name, suffix: split.suffix, filter: split.tags!, metric });
+    const filter = split.tags!;
+    parent.submetrics.push({ name, suffix: split.suffix, filter, filterKeys: Object.keys(filter), filterValues: Object.values(filter), metric });
     return metric;
   }
 
@@ -172,15 +195,27 @@ export class MetricsEngine {
   }
 
   add(s: Sample): void {
-    const m = s.metric;
-    this.markObserved(m);
-    addToSink(m.sink, s.value, s.time);
+    this.record(s.metric, s.tags, s.value, s.time);
+    for (const l of s.metric.listeners) l(s);
+  }
+
+  /** add() without a Sample object unless a listener wants one; `tags` must not change afterwards. */
+  push(metric: Metric, tags: Tags, value: number, time: number): void {
+    this.record(metric, tags, value, time);
+    const ls = metric.listeners;
+    if (ls.length === 0) return;
+    const s: Sample = { metric, tags, value, time };
+    for (const l of ls) l(s);
+  }
+
+  private record(m: Metric, tags: Tags, value: number, time: number): void {
+    if (!m.observed) this.markObserved(m);
+    addToSink(m.sink, value, time);
     for (const sm of m.submetrics) {
-      if (!matchesSubmetric(sm.filter, s.tags)) continue;
-      this.markObserved(sm.metric);
-      addToSink(sm.metric.sink, s.value, s.time);
+      if (!matchesFilter(sm, tags)) continue;
+      if (!sm.metric.observed) this.markObserved(sm.metric);
+      addToSink(sm.metric.sink, value, time);
     }
-    for (const l of this.listeners) l(s);
   }
 
   thresholded(): ThresholdedMetric[] {
@@ -251,6 +286,12 @@ export interface SerializedMetric {
 export interface SerializedEngine {
   metrics: SerializedMetric[];
   observedOrder: string[];
+}
+
+function matchesFilter(sm: Submetric, tags: Tags): boolean {
+  const keys = sm.filterKeys;
+  for (let i = 0; i < keys.length; i++) if (tags[keys[i]!] !== sm.filterValues[i]) return false;
+  return true;
 }
 
 function addToSink(sink: Sink, value: number, time: number): void {

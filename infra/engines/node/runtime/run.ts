@@ -165,7 +165,7 @@ export async function runTest(opts: RunTestOptions): Promise<RunTestResult> {
   const logger = new Logger(opts.logSink, opts.logLevel ?? 'info');
   const engine = new MetricsEngine();
   const groups = new GroupSummary();
-  engine.onSample(groups.onSample);
+  engine.onSample(groups.onSample, ['group_duration', 'checks']);
   const stdout: TextSink = opts.stdout ?? process.stdout;
   const stderr: TextSink = opts.stderr ?? process.stderr;
   const control = new RunControl();

@@ -88,7 +88,10 @@ export class VU {
   /** 0-based iteration number, per VU, never reset across scenarios; -1 before the first. */
   iteration = -1;
   env: Record<string, string>;
-  tags: Tags;
+  private ownTags: Tags;
+  /** baseTags() as of the tags and group it was made from. */
+  private frozenTags: Tags | undefined;
+  private frozenGroup = '';
   group: string = ROOT_GROUP_PATH;
   inInit = true;
   exports: Record<string, unknown> = {};
@@ -117,7 +120,20 @@ export class VU {
     this.id = id;
     this.idInTest = idInTest;
     this.env = { ...shared.baseEnv };
-    this.tags = { ...shared.runTags };
+    this.ownTags = { ...shared.runTags };
+  }
+
+  /** The VU's tags (test + scenario + exec.vu.tags); call tagsChanged() after changing one in place. */
+  get tags(): Tags {
+    return this.ownTags;
+  }
+  set tags(t: Tags) {
+    this.ownTags = t;
+    this.frozenTags = undefined;
+  }
+
+  tagsChanged(): void {
+    this.frozenTags = undefined;
   }
 
   /** What the script sees as __ITER: undefined until the first iteration, as in k6. */
@@ -241,9 +257,20 @@ export class VU {
 
   // ---- samples -------------------------------------------------------------
 
-  /** Current tags: test tags + scenario tags + user VU tags + group. */
+  /** Current tags: test tags + scenario tags + user VU tags + group (a copy to change). */
   currentTags(): Tags {
-    return { ...this.tags, group: this.group };
+    return { ...this.ownTags, group: this.group };
+  }
+
+  /** currentTags() as one frozen object shared until the tags or the group change. */
+  baseTags(): Tags {
+    let t = this.frozenTags;
+    if (t === undefined || this.frozenGroup !== this.group) {
+      t = Object.freeze({ ...this.ownTags, group: this.group });
+      this.frozenTags = t;
+      this.frozenGroup = this.group;
+    }
+    return t;
   }
 
   /** True while samples from this VU should be recorded. */
@@ -253,12 +280,12 @@ export class VU {
 
   emit(metric: Metric, value: number, tags: Tags, time = now()): void {
     if (!this.canEmit()) return;
-    this.shared.engine.add({ metric, tags, value, time });
+    this.shared.engine.push(metric, tags, value, time);
   }
 
   /** Emit regardless of the iteration scope (end-of-iteration samples). */
   emitAlways(metric: Metric, value: number, tags: Tags, time = now()): void {
-    this.shared.engine.add({ metric, tags, value, time });
+    this.shared.engine.push(metric, tags, value, time);
   }
 
   /** The current iteration scope; throws in the init context. */
@@ -334,7 +361,7 @@ export class VU {
     if (this.scope === scope) this.scope = undefined;
     const endTime = now();
     const durationMs = performance.now() - t0;
-    const tags = this.currentTags();
+    const tags = this.baseTags();
     this.group = opts.group !== undefined ? opts.group : ROOT_GROUP_PATH;
     // data_sent / data_received go out after every iteration, even interrupted ones.
     const engine = this.shared.engine;

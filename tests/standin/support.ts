@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { rebaseUrl } from '../../scenarios/lib/links.js';
 
 // Test-side helpers that talk to a stand-in only over its public surfaces:
 // HTTP API and the Mailpit-shaped mail API, as a k6 scenario or client would.
@@ -85,7 +86,8 @@ export async function activeUser(baseUrl: string, mailApiUrl: string, appTok: st
   const res = await signUp(baseUrl, appTok, username, ip);
   if (res.status !== 200) throw new Error(`signup ${username}: ${res.status} ${JSON.stringify(res.body)}`);
   const link = await confirmationLink(mailApiUrl, `${username}@surge.test`);
-  const confirmed = await fetch(link, { redirect: 'manual' });
+  // The link carries LOCAL_DOMAIN, which may be a federation name with no DNS entry.
+  const confirmed = await fetch(rebaseUrl(link, baseUrl), { redirect: 'manual' });
   if (confirmed.status !== 302) throw new Error(`confirmation of ${username}: ${confirmed.status}`);
   const me = await call(baseUrl, 'GET', '/api/v1/accounts/verify_credentials', { token: res.body.access_token });
   if (me.status !== 200) throw new Error(`verify_credentials ${username}: ${me.status}`);

@@ -2,6 +2,8 @@
 // environment (same variable names and defaults), so a rehearsal can compare
 // sizes exactly as an admin would change them in .env.production.
 
+import { HostMapError, parseHostMap, type HostMap } from './federation/addressing.js';
+
 export type RegistrationsMode = 'open' | 'approved' | 'none';
 
 export interface StandinConfig {
@@ -26,6 +28,8 @@ export interface StandinConfig {
   trustedProxyIp: string | undefined;
   registrationsMode: RegistrationsMode;
   userActiveDays: number;
+  /** FEDERATION_HOSTS: how peer domains are reached on loopback (federation/README.md). */
+  federationHosts: HostMap;
 }
 
 // Messages are one line: values are quoted with JSON.stringify, so a stray
@@ -78,7 +82,17 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): StandinConfig 
     trustedProxyIp: env.TRUSTED_PROXY_IP || undefined,
     registrationsMode: mode,
     userActiveDays: positiveInt(env, 'USER_ACTIVE_DAYS', 7)!,
+    federationHosts: hostMap(env.FEDERATION_HOSTS),
   };
+}
+
+function hostMap(text: string | undefined): HostMap {
+  try {
+    return parseHostMap(text);
+  } catch (e) {
+    if (e instanceof HostMapError) throw new ConfigError(e.message);
+    throw e;
+  }
 }
 
 export function positiveIntPort(env: NodeJS.ProcessEnv, name: string): number {

@@ -163,3 +163,34 @@ CREATE TABLE IF NOT EXISTS account_domain_blocks (
   created_at timestamptz NOT NULL DEFAULT now(),
   UNIQUE (account_id, domain)
 );
+
+-- Federation (see federation/README.md). Remote accounts are accounts with a
+-- domain; their ActivityPub addresses live in the columns Mastodon uses.
+ALTER TABLE accounts ADD COLUMN IF NOT EXISTS uri text;
+ALTER TABLE accounts ADD COLUMN IF NOT EXISTS url text;
+ALTER TABLE accounts ADD COLUMN IF NOT EXISTS inbox_url text;
+ALTER TABLE accounts ADD COLUMN IF NOT EXISTS shared_inbox_url text;
+ALTER TABLE accounts ADD COLUMN IF NOT EXISTS followers_url text;
+ALTER TABLE accounts ADD COLUMN IF NOT EXISTS last_webfingered_at timestamptz;
+CREATE INDEX IF NOT EXISTS index_accounts_on_uri ON accounts (uri) WHERE uri IS NOT NULL;
+
+ALTER TABLE statuses ADD COLUMN IF NOT EXISTS uri text;
+CREATE UNIQUE INDEX IF NOT EXISTS index_statuses_on_uri ON statuses (uri) WHERE uri IS NOT NULL;
+
+-- A follow of a remote account waits here for its Accept.
+CREATE TABLE IF NOT EXISTS follow_requests (
+  id bigserial PRIMARY KEY,
+  account_id bigint NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  target_account_id bigint NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  uri text NOT NULL,
+  show_reblogs boolean NOT NULL DEFAULT true,
+  notify boolean NOT NULL DEFAULT false,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (account_id, target_account_id)
+);
+
+CREATE TABLE IF NOT EXISTS unavailable_domains (
+  id bigserial PRIMARY KEY,
+  domain text NOT NULL UNIQUE,
+  created_at timestamptz NOT NULL DEFAULT now()
+);

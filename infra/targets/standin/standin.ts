@@ -8,6 +8,7 @@ import { startRedis, type RedisHandle } from '../../services/redis.js';
 import { ensureOwner } from './bootstrap.js';
 import type { RegistrationsMode } from './config.js';
 import { createPool, migrate } from './db.js';
+import { formatHostMap } from './federation/addressing.js';
 
 // Starts a whole stand-in instance the way Mastodon is deployed: PostgreSQL,
 // Redis and a mail server, then the web (Puma-like), worker (Sidekiq-like) and
@@ -26,6 +27,10 @@ export interface StandinOptions extends StandinSizing {
   registrationsMode?: RegistrationsMode;
   trustedProxyIp?: string;
   mail?: { delayMs?: number; dailyQuota?: number };
+  /** LOCAL_DOMAIN, the name in this instance's ActivityPub URIs (default: its own address:port). */
+  localDomain?: string;
+  /** FEDERATION_HOSTS: peer domain → loopback address[:port] it is reached at (federation/README.md). */
+  federationHosts?: Record<string, string>;
   /** Where processes' own output goes; silent by default so a TTY shows only progress. */
   onLog?: (line: string) => void;
 }
@@ -44,6 +49,11 @@ export interface StandinHandle {
   /** Owner token with admin scopes; never printed. */
   adminToken: string;
   sizing: Required<Omit<StandinSizing, 'dbPool'>> & { dbPool: number | undefined };
+  /** The domain in its ActivityPub URIs (LOCAL_DOMAIN). */
+  localDomain: string;
+  /** The web process, for outage rehearsals (federation peers retrying deliveries). */
+  web(): ServiceProcess;
+  startWeb(): Promise<void>;
   /** The worker process, for crash rehearsals. */
   worker(): ServiceProcess;
   startWorker(): Promise<void>;
@@ -99,6 +109,8 @@ export async function startStandin(opts: StandinOptions = {}): Promise<StandinHa
       ...(opts.trustedProxyIp ? { TRUSTED_PROXY_IP: opts.trustedProxyIp } : {}),
       REGISTRATIONS_MODE: opts.registrationsMode ?? 'open',
       STREAMING_API_BASE_URL: streamingHttp.replace(/^http/, 'ws'),
+      ...(opts.localDomain ? { LOCAL_DOMAIN: opts.localDomain } : {}),
+      ...(opts.federationHosts ? { FEDERATION_HOSTS: formatHostMap(opts.federationHosts) } : {}),
     };
     const baseUrl = `http://${host}:${port}`;
 
@@ -120,7 +132,7 @@ export async function startStandin(opts: StandinOptions = {}): Promise<StandinHa
       );
       return proc;
     };
-    const web = await spawnChild('./web/main.ts', `${baseUrl}/health`, 'web');
+    let web = await spawnChild('./web/main.ts', `${baseUrl}/health`, 'web');
     started.push(async () => void (await stopService(web, { signal: 'SIGTERM', timeoutMs: 15_000 })));
 
     let worker = await spawnChild('./worker/main.ts', `http://${bind}:${workerMetricsPort}/metrics`, 'worker');
@@ -141,6 +153,12 @@ export async function startStandin(opts: StandinOptions = {}): Promise<StandinHa
       redisUrl: redis.url,
       adminToken: owner.token,
       sizing,
+      localDomain: opts.localDomain ?? `${bind}:${port}`,
+      web: () => web,
+      async startWeb() {
+        if (!web.exit) throw new Error('the stand-in web process is still running');
+        web = await spawnChild('./web/main.ts', `${baseUrl}/health`, 'web');
+      },
       worker: () => worker,
       async startWorker() {
         if (!worker.exit) throw new Error('the stand-in worker is still running');

@@ -15,7 +15,8 @@ export async function distribute(db: pg.Pool, redis: Redis, baseUrl: string, sta
   );
   const s = rows[0];
   if (!s) return;
-  await pushToHome(redis, s.account_id, statusId);
+  // A remote author has no home feed here; its post goes to local followers only.
+  if (s.local) await pushToHome(redis, s.account_id, statusId);
   const followers = await db.query(
     `SELECT f.account_id::text FROM follows f JOIN users u ON u.account_id = f.account_id
       WHERE f.target_account_id = $1 AND u.current_sign_in_at > now() - make_interval(days => $2)
@@ -27,7 +28,7 @@ export async function distribute(db: pg.Pool, redis: Redis, baseUrl: string, sta
     const [payload] = await renderStatuses(db, [statusId], baseUrl);
     const message = JSON.stringify({ event: 'update', payload: JSON.stringify(payload) });
     const p = redis.pipeline().publish(`timeline:${s.account_id}`, message);
-    if (s.visibility === 0 && s.reblog_of_id === null) p.publish('timeline:public', message).publish('timeline:public:local', message);
+    if (s.visibility === 0 && s.reblog_of_id === null) p.publish('timeline:public', message).publish(s.local ? 'timeline:public:local' : 'timeline:public:remote', message);
     await p.exec();
   }
 }

@@ -3,18 +3,21 @@ import type pg from 'pg';
 import type { StandinConfig } from '../config.js';
 import { distribute, feedInsert, merge, removeEverywhere, unmerge } from './fan-out.js';
 import type { Mailer } from './mailer.js';
+import { FEDERATION_JOB_CLASSES } from '../federation/jobs.js';
+import type { Federation } from '../federation/federation.js';
 import { NOTIFICATION_COLUMNS, renderNotifications } from '../web/notification-render.js';
-import { deliveryDelay, sidekiqDelay } from './backoff.js';
+import { sidekiqDelay } from './backoff.js';
 
 // Job classes by Mastodon's names, each with the queue it runs on in Mastodon
-// and its retry policy. Workers that would reach the network (link previews,
-// remote delivery) do the database part only until federation is modelled.
+// and its retry policy. Link previews are not fetched; federation's workers
+// live in ../federation/jobs.ts.
 
 export interface JobEnv {
   config: StandinConfig;
   db: pg.Pool;
   redis: Redis;
   sendConfirmation: Mailer;
+  federation: Federation;
 }
 
 export interface JobClass {
@@ -78,16 +81,5 @@ export const JOB_CLASSES: Record<string, JobClass> = {
   },
   TriggerWebhookWorker: { ...standard, perform: async () => {} },
   LinkCrawlWorker: { maxRetries: 0, delay: sidekiqDelay, perform: async () => {} },
-  'ActivityPub::DistributionWorker': {
-    maxRetries: 16,
-    delay: deliveryDelay,
-    // Remote followers' inboxes would be looked up here; the stand-in has none yet.
-    async perform(env, [statusId]) {
-      await env.db.query(
-        `SELECT DISTINCT a.domain FROM follows f JOIN accounts a ON a.id = f.account_id
-          WHERE f.target_account_id = (SELECT account_id FROM statuses WHERE id = $1) AND a.domain IS NOT NULL`,
-        [s(statusId)],
-      );
-    },
-  },
+  ...FEDERATION_JOB_CLASSES,
 };

@@ -4,6 +4,7 @@ import client from 'prom-client';
 import { readConfig, workerDbPool } from '../config.js';
 import { createPool } from '../db.js';
 import { JOB_CLASSES, type JobEnv } from '../jobs/handlers.js';
+import { Federation, federationMetrics } from '../federation/federation.js';
 import { confirmationMailer } from '../jobs/mailer.js';
 import {
   ack, bury, fetchJob, heartbeat, promoteDue, queueStats, recoverOrphans, scheduleRetry, workingKey, HEARTBEAT_TTL_SEC,
@@ -21,9 +22,10 @@ const identity = `${hostname()}:${process.pid}`;
 const db = createPool(config.databaseUrl, workerDbPool(config));
 const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
 const mailer = confirmationMailer(config, db);
-const env: JobEnv = { config, db, redis, sendConfirmation: mailer.send };
-
 const registry = new client.Registry();
+const federation = new Federation(config, db, redis, federationMetrics(registry));
+const env: JobEnv = { config, db, redis, sendConfirmation: mailer.send, federation };
+
 client.collectDefaultMetrics({ register: registry });
 poolGauges(registry, db, workerDbPool(config));
 const queues = Object.keys(MASTODON_QUEUES);
@@ -101,6 +103,7 @@ async function main(): Promise<void> {
     await Promise.race([Promise.all(threads), sleep(8000)]);
     server.close();
     mailer.close();
+    await federation.close().catch(() => {});
     await redis.del(`processes:${identity}`).catch(() => {});
     redis.disconnect();
     await db.end().catch(() => {});

@@ -12,6 +12,9 @@ import { rateLimit } from '../rate-limiter.js';
 import { renderAccount, renderCredentialAccount } from '../render.js';
 import { registrationsMode } from '../settings.js';
 import { signUp } from '../sign-up.js';
+import { requestRemoteFollow, undoRemoteFollow } from '../../federation/follows.js';
+import { resolveAcct } from '../../federation/remote-accounts.js';
+import { webFederation } from '../../federation/routes.js';
 
 const MAX_FOLLOWS = 7500;
 
@@ -36,14 +39,10 @@ export function accountRoutes(app: FastifyInstance, ctx: WebContext): void {
   });
 
   app.get('/api/v1/accounts/lookup', { config: { controller: 'api/v1/accounts/lookup', action: 'show' } }, async (req) => {
-    const acct = (str(req.params_, 'acct') ?? '').replace(/^@/, '');
-    const [username, domain] = acct.split('@');
-    const local = !domain || domain === ctx.config.localDomain;
-    const { rows } = await ctx.db.query('SELECT id::text FROM accounts WHERE lower(username) = lower($1) AND domain IS NULL', [
-      local ? (username ?? '') : '',
-    ]);
-    if (!rows[0]) throw errors.notFound();
-    return renderAccount((await findLocalAccount(ctx.db, rows[0].id))!, base);
+    // Known accounts only, local or remote: Mastodon's lookup skips WebFinger.
+    const id = await resolveAcct(webFederation(ctx), str(req.params_, 'acct') ?? '', false);
+    if (!id) throw errors.notFound();
+    return renderAccount((await findLocalAccount(ctx.db, id))!, base);
   });
 
   app.get('/api/v1/accounts/relationships', { config: { controller: 'api/v1/accounts/relationships', action: 'index' } }, async (req) => {
@@ -81,6 +80,12 @@ export function accountRoutes(app: FastifyInstance, ctx: WebContext): void {
     if (!target) throw errors.notFound();
     if (target.id === user.accountId) throw errors.forbidden();
     await rateLimit(ctx.redis, user.accountId, 'follows');
+    const showReblogs = req.params_.reblogs !== 'false' && req.params_.reblogs !== false;
+    const notify = req.params_.notify === 'true' || req.params_.notify === true;
+    if (target.domain) {
+      await requestRemoteFollow(webFederation(ctx), user.accountId, target.id, showReblogs, notify);
+      return (await relationships(ctx, user.accountId, [target.id]))[0];
+    }
     const created = await transaction(ctx.db, async (c) => {
       await lockStats(c, user.accountId, target.id);
       const count = await c.query('SELECT following_count FROM account_stats WHERE account_id = $1', [user.accountId]);
@@ -93,7 +98,7 @@ export function accountRoutes(app: FastifyInstance, ctx: WebContext): void {
       const ins = await c.query(
         `INSERT INTO follows (account_id, target_account_id, show_reblogs, notify) VALUES ($1, $2, $3, $4)
          ON CONFLICT (account_id, target_account_id) DO NOTHING RETURNING id`,
-        [user.accountId, target.id, req.params_.reblogs !== 'false' && req.params_.reblogs !== false, req.params_.notify === 'true' || req.params_.notify === true],
+        [user.accountId, target.id, showReblogs, notify],
       );
       if (ins.rowCount === 0) return false;
       await c.query('UPDATE account_stats SET following_count = following_count + 1 WHERE account_id = $1', [user.accountId]);
@@ -120,6 +125,7 @@ export function accountRoutes(app: FastifyInstance, ctx: WebContext): void {
       return true;
     });
     if (removed) await enqueue(ctx.redis, 'default', 'UnmergeWorker', [target.id, user.accountId, 'home']);
+    if (target.domain) await undoRemoteFollow(webFederation(ctx), user.accountId, target.id, removed);
     return (await relationships(ctx, user.accountId, [target.id]))[0];
   });
 
@@ -162,7 +168,8 @@ export async function relationships(ctx: WebContext, viewerId: string, ids: stri
   const { rows } = await ctx.db.query(
     `SELECT t.id::text,
             f1.id IS NOT NULL AS following, coalesce(f1.show_reblogs, false) AS showing_reblogs, coalesce(f1.notify, false) AS notifying,
-            f2.id IS NOT NULL AS followed_by
+            f2.id IS NOT NULL AS followed_by,
+            EXISTS (SELECT 1 FROM follow_requests r WHERE r.account_id = $1 AND r.target_account_id = t.id) AS requested
        FROM unnest($2::bigint[]) AS t(id)
        LEFT JOIN follows f1 ON f1.account_id = $1 AND f1.target_account_id = t.id
        LEFT JOIN follows f2 ON f2.account_id = t.id AND f2.target_account_id = $1`,
@@ -179,7 +186,7 @@ export async function relationships(ctx: WebContext, viewerId: string, ids: stri
     blocked_by: false,
     muting: false,
     muting_notifications: false,
-    requested: false,
+    requested: r.requested,
     requested_by: false,
     domain_blocking: false,
     endorsed: false,

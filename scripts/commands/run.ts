@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
+import { dockerAvailable } from '../../infra/services/docker.js';
 import { loadWave, WaveError } from '../../scenarios/waves/load.js';
 import { isBuiltinWave } from '../../scenarios/waves/builtin.js';
 import { oneOf, positiveNumber, wholeNumber } from '../options.js';
@@ -28,7 +29,7 @@ export function runCommand(): Command {
   return new Command('run')
     .description('run a k6 scenario (built-in name or .ts/.js file) against a target')
     .argument('<scenario>', `built-in: ${Object.keys(builtinScenarios()).join(', ')}; or a k6 script file`)
-    .option('--engine <engine>', 'node or k6 (default: k6 when on PATH, else the Node runner)', oneOf('node', 'k6'))
+    .option('--engine <engine>', 'k6, node or auto (default auto: k6 when on PATH, else the Node runner); k6 without a binary uses the grafana/k6 image where Docker runs', oneOf('k6', 'node', 'auto'))
     .option('--target <target>', 'standin (started for the run) or the instance URL', 'standin')
     .option('--i-own-this-instance', 'allow a target that is not on this machine')
     .option('--mail-api-url <url>', 'Mailpit API receiving the target\'s mail (the stand-in provides its own)')
@@ -63,7 +64,10 @@ export function runCommand(): Command {
           throw err instanceof WaveError ? new UsageError(`--wave: ${err.message}`) : err;
         }
       }
-      const plan = planRun(scenario, o, { builtins: builtinScenarios(), k6Path: findK6(), waveJson });
+      const k6Path = findK6();
+      // Only a k6 run without the binary needs the grafana/k6 image.
+      const docker = o.engine === 'k6' && !k6Path ? await dockerAvailable() : false;
+      const plan = planRun(scenario, o, { builtins: builtinScenarios(), k6Path, docker, waveJson });
       const script = await bundleFor(plan);
       if (o.dryRun) {
         process.stdout.write(`${JSON.stringify(await describePlan(plan, script), null, 2)}\n`);

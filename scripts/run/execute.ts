@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { resolve } from 'node:path';
-import { findK6, k6Command } from '../../infra/engines/k6/command.js';
+import { findK6 } from '../../infra/engines/k6/command.js';
+import { k6Invocation } from '../../infra/engines/k6/invocation.js';
+import { runK6 } from '../../infra/engines/k6/run.js';
 import { inspectTest } from '../../infra/engines/node/runtime/inspect.js';
 import { runTest, type ProgressSnapshot as RunnerProgress, type RunOverrides } from '../../infra/engines/node/runtime/run.js';
 import { runSplit } from '../../infra/engines/node/runtime/split.js';
@@ -44,9 +44,9 @@ export async function describePlan(plan: RunPlan, script: string): Promise<Recor
     engine: plan.engine,
     env: run.env,
   };
-  if (plan.engine === 'k6') {
-    const cmd = k6Command(run);
-    return { ...common, command: ['k6', ...cmd.args], commandEnv: cmd.env };
+  if (plan.engineChoice.engine === 'k6') {
+    const inv = k6Invocation(run, plan.engineChoice);
+    return { ...common, command: [inv.file, ...inv.args], commandEnv: inv.env };
   }
   const inspected = inspectTest({ script, env: withPlaceholders(run.env), overrides: overridesOf(run) });
   return { ...common, workers: plan.workers, execution: inspected };
@@ -76,7 +76,7 @@ export async function executeRun(plan: RunPlan, script: string, sizing: StandinS
       run.env.MAIL_API_URL ??= standin.mailApiUrl;
       if (!plan.run.quiet) process.stderr.write(`stand-in ready at ${standin.baseUrl}\n`);
     }
-    if (plan.engine === 'k6') return await runK6(run);
+    if (plan.engineChoice.engine === 'k6') return (await runK6(run, plan.engineChoice, { forwardSignals: true })).exitCode;
     const progress = new ProgressLine();
     const last = { t: 0, n: 0 };
     let totalMs: number | undefined;
@@ -100,22 +100,5 @@ export async function executeRun(plan: RunPlan, script: string, sizing: StandinS
     return result.exitCode;
   } finally {
     await standin?.stop();
-  }
-}
-
-async function runK6(run: RunOptions): Promise<number> {
-  const k6 = findK6()!;
-  const cmd = k6Command(run);
-  const child = spawn(k6, cmd.args, { stdio: 'inherit', env: { ...process.env, ...cmd.env } });
-  // Ctrl-C reaches k6 through the terminal's process group; k6 itself decides its exit code (105).
-  const forward = () => {};
-  process.on('SIGINT', forward);
-  process.on('SIGTERM', forward);
-  try {
-    const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
-    return code ?? (signal === 'SIGINT' || signal === 'SIGTERM' ? 105 : 1);
-  } finally {
-    process.off('SIGINT', forward);
-    process.off('SIGTERM', forward);
   }
 }

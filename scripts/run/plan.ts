@@ -1,4 +1,5 @@
 import { basename, extname } from 'node:path';
+import { chooseEngine, EngineError, REPORT_TREND_STATS, type EngineChoice, type EngineFlag } from '../../infra/engines/k6/engine.js';
 import type { RunOptions } from '../../infra/engines/run-options.js';
 import { baseUrlOf, parseTarget, TargetError, type Target } from '../../infra/targets/target.js';
 
@@ -9,7 +10,7 @@ import { baseUrlOf, parseTarget, TargetError, type Target } from '../../infra/ta
 export class UsageError extends Error {}
 
 export interface RunFlags {
-  engine?: 'node' | 'k6';
+  engine?: EngineFlag;
   target: string;
   iOwnThisInstance?: boolean;
   mailApiUrl?: string;
@@ -35,6 +36,8 @@ export interface RunFlags {
 export interface RunPlan {
   scenario: { name: string; source: string; bundled: boolean };
   engine: 'node' | 'k6';
+  /** How k6 runs: the binary or the grafana/k6 image. */
+  engineChoice: EngineChoice;
   target: Target;
   /** Env the script gets; BASE_URL/MAIL_API_URL are added once a stand-in is up. */
   run: RunOptions;
@@ -58,7 +61,7 @@ function pairs(list: string[], flag: string): Record<string, string> {
 export function planRun(
   scenario: string,
   flags: RunFlags,
-  facts: { builtins: Record<string, string>; k6Path: string | undefined; waveJson?: string },
+  facts: { builtins: Record<string, string>; k6Path: string | undefined; docker?: boolean; waveJson?: string },
 ): RunPlan {
   const source = facts.builtins[scenario];
   const ext = extname(scenario);
@@ -81,10 +84,13 @@ export function planRun(
       throw new UsageError(`--mail-api-url: ${(err as Error).message.replace(/^--target /, '')}`);
     }
   }
-  const engine = flags.engine ?? (facts.k6Path ? 'k6' : 'node');
-  if (engine === 'k6' && !facts.k6Path) {
-    throw new UsageError('--engine k6: no k6 on PATH; install k6 (grafana.com/docs/k6/latest/set-up/install-k6) or use --engine node');
+  let engineChoice: EngineChoice;
+  try {
+    engineChoice = chooseEngine(flags.engine, { k6Path: facts.k6Path, docker: facts.docker ?? false });
+  } catch (err) {
+    throw err instanceof EngineError ? new UsageError(err.message) : err;
   }
+  const engine = engineChoice.engine;
   const workers = flags.workers ?? 1;
   if (workers > 1 && engine === 'k6') throw new UsageError('--workers splits the Node runner; k6 already uses every core');
   if (workers > 1 && (flags.executionSegment || flags.executionSegmentSequence)) {
@@ -111,6 +117,7 @@ export function planRun(
   return {
     scenario: { name: source ? scenario : basename(scenario, ext), source: source ?? scenario, bundled: ext === '.js' || ext === '.mjs' },
     engine,
+    engineChoice,
     target,
     workers,
     run: {
@@ -126,7 +133,7 @@ export function planRun(
       executionSegmentSequence: flags.executionSegmentSequence,
       quiet: flags.quiet,
       noThresholds: !flags.thresholds,
-      prometheusRw: flags.prometheusRw ? { url: flags.prometheusRw, trendStats: ['p(50)', 'p(90)', 'p(95)', 'p(99)', 'max', 'avg', 'count'] } : undefined,
+      prometheusRw: flags.prometheusRw ? { url: flags.prometheusRw, trendStats: REPORT_TREND_STATS } : undefined,
     },
   };
 }

@@ -16,7 +16,8 @@ const SIGNAL_EXIT = 105;
 export async function runK6(
   run: RunOptions,
   choice: Exclude<EngineChoice, { engine: 'node' }>,
-  opts: { signal?: AbortSignal; logSink?: (line: string) => void; cwd?: string } = {},
+  /** logSink: k6's output as lines (a rehearsal's log); without it, straight to this process' stdout/stderr. forwardSignals: Ctrl-C here stops k6. */
+  opts: { signal?: AbortSignal; logSink?: (line: string) => void; forwardSignals?: boolean; cwd?: string } = {},
 ): Promise<{ exitCode: number; summaryData?: SummaryData }> {
   const inv = k6Invocation(run, choice, { uid: process.getuid?.(), gid: process.getgid?.() });
   const proc = await spawnService(inv.file, inv.args, { cwd: opts.cwd ?? process.cwd(), env: { ...process.env, ...inv.env }, reapSignal: 'SIGINT' });
@@ -26,10 +27,20 @@ export async function runK6(
     partial = lines.pop()!;
     for (const line of lines) if (line.trim()) opts.logSink?.(line);
   };
-  proc.child.stdout?.on('data', onData);
-  proc.child.stderr?.on('data', onData);
+  if (opts.logSink) {
+    proc.child.stdout?.on('data', onData);
+    proc.child.stderr?.on('data', onData);
+  } else {
+    proc.child.stdout?.on('data', (chunk: string) => process.stdout.write(chunk));
+    proc.child.stderr?.on('data', (chunk: string) => process.stderr.write(chunk));
+  }
+  // k6 runs in its own process group, so a terminal's Ctrl-C reaches only us.
   const onAbort = () => proc.child.kill('SIGINT');
   opts.signal?.addEventListener('abort', onAbort, { once: true });
+  if (opts.forwardSignals) {
+    process.on('SIGINT', onAbort);
+    process.on('SIGTERM', onAbort);
+  }
   proc.child.ref();
   try {
     const exit = await proc.exited;
@@ -44,6 +55,8 @@ export async function runK6(
     return { exitCode, ...(summaryData ? { summaryData } : {}) };
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
+    process.off('SIGINT', onAbort);
+    process.off('SIGTERM', onAbort);
     await stopService(proc, { signal: null, timeoutMs: 10_000 });
   }
 }

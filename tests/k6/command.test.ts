@@ -29,6 +29,7 @@ describe('the real k6 command line', () => {
     expect(env).toEqual({
       K6_PROMETHEUS_RW_SERVER_URL: 'http://127.0.0.1:9090/api/v1/write',
       K6_PROMETHEUS_RW_TREND_STATS: 'p(50),p(95),p(99),max,count',
+      K6_PROMETHEUS_RW_STALE_MARKERS: 'true',
     });
   });
 

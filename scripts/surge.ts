@@ -4,6 +4,7 @@ import { rehearseCommand } from './commands/rehearse.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { stackCommand } from './commands/stack.js';
+import { k8sCommand } from './commands/k8s.js';
 import { upCommand } from './commands/up.js';
 
 // The `surge` CLI. Errors a user can fix are printed as one line, without a stack.
@@ -19,6 +20,7 @@ program.addCommand(compareCommand());
 program.addCommand(upCommand());
 program.addCommand(runCommand());
 program.addCommand(stackCommand());
+program.addCommand(k8sCommand());
 
 try {
   await program.parseAsync(process.argv);

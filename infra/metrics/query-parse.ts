@@ -52,6 +52,17 @@ export interface ActiveTarget {
   health: 'up' | 'down' | 'unknown';
   lastError: string;
   labels: Labels;
+  /** How often the target is scraped (Prometheus 2.x+ reports it per target). */
+  scrapeIntervalSec?: number;
+}
+
+const PROM_UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86_400, w: 604_800, y: 31_536_000 };
+
+/** A Prometheus duration such as "15s" or "1m30s" in seconds; undefined if it is not one. */
+export function parsePromDuration(text: string): number | undefined {
+  const parts = [...text.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)];
+  if (!parts.length || parts.map((m) => m[0]).join('') !== text) return undefined;
+  return parts.reduce((sum, m) => sum + Number(m[1]) * PROM_UNITS[m[2]!]!, 0);
 }
 
 /** Thrown on a malformed reply; the caller adds which request it was. */
@@ -201,6 +212,7 @@ export function parseActiveTargets(data: unknown): ActiveTarget[] {
       health,
       lastError: typeof t.lastError === 'string' ? t.lastError : '',
       labels,
+      ...(typeof t.scrapeInterval === 'string' && parsePromDuration(t.scrapeInterval) ? { scrapeIntervalSec: parsePromDuration(t.scrapeInterval)! } : {}),
     };
   });
 }

@@ -243,7 +243,7 @@ function asApi(source: string | PrometheusApi): PrometheusApi {
  */
 export async function exportRange(
   source: string | PrometheusApi,
-  queries: NamedQuery[],
+  queries: readonly NamedQuery[],
   start: Time,
   end: Time,
   stepSec: number,

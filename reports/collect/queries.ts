@@ -26,52 +26,80 @@ export type QueryName = keyof RunSeries | ExtraSeriesName;
 
 // Scrapes are 1 s apart in a rehearsal; 10 s windows hold enough samples for rate().
 export const RATE_WINDOW_SEC = 10;
-const W = `[${RATE_WINDOW_SEC}s]`;
-const web = `job="${JOBS.web}"`;
 /** The newcomer-activity scenario's name; its iterations are requests, not signups. */
 export const ACTIVITY_SCENARIO = 'activity';
-const signups = `scenario!="${ACTIVITY_SCENARIO}"`;
-const quantile = (q: number) => `histogram_quantile(${q}, sum by (le) (rate(http_request_duration_seconds_bucket{${web}}${W})))`;
 
-export const QUERIES: { name: QueryName; expr: string }[] = [
-  // k6 counts a dropped iteration when no VU was free: offered = started + dropped.
-  // Signups only: an activity phase's iterations are single requests (activityRate).
-  { name: 'offeredRate', expr: `sum(rate(k6_iterations_total{${signups}}${W})) + (sum(rate(k6_dropped_iterations_total{${signups}}${W})) or vector(0))` },
-  { name: 'throughput', expr: `sum(rate(k6_iterations_total{${signups}}${W}))` },
-  // The runner's trend gauges are cumulative since its start (k6 semantics), so
-  // latency over time comes from the web's histogram, aggregated over processes.
-  { name: 'latencyP50', expr: quantile(0.5) },
-  { name: 'latencyP95', expr: quantile(0.95) },
-  { name: 'latencyP99', expr: quantile(0.99) },
-  // Failed = neither 2xx nor 3xx; a 429 is a throttle (its own series), not an error.
-  {
-    name: 'errorRate',
-    expr: `(sum(rate(http_requests_total{${web},status!~"[23]..|429"}${W})) or vector(0)) / sum(rate(http_requests_total{${web}}${W}))`,
-  },
-  { name: 'throttleRate', expr: `sum(rate(http_requests_total{${web},status="429"}${W})) or vector(0)` },
-  { name: 'requestRate', expr: `sum(rate(http_requests_total{${web}}${W}))` },
-  // The stand-in's puma_running_threads counts threads serving a request (in flight).
-  { name: 'concurrency', expr: `sum(puma_running_threads{${web}})` },
-  { name: 'webBacklog', expr: `sum(puma_request_backlog{${web}})` },
-  { name: 'webCpu', expr: `sum(rate(process_cpu_seconds_total{${web}}${W}))` },
-  { name: 'dbPoolWaiting', expr: 'sum by (job) (active_record_connection_pool_waiting)' },
-  { name: 'dbPoolBusy', expr: 'sum by (job) (active_record_connection_pool_busy)' },
-  { name: 'dbPoolSize', expr: 'sum by (job) (active_record_connection_pool_size)' },
-  { name: 'pgConnections', expr: 'sum(pg_stat_activity_count)' },
-  { name: 'redisMemory', expr: 'sum(redis_memory_used_bytes)' },
-  { name: 'redisOps', expr: `sum(rate(redis_commands_processed_total${W}))` },
-  { name: 'sidekiqLatency', expr: 'max by (queue) (sidekiq_queue_latency_seconds)' },
-  { name: 'sidekiqBacklog', expr: 'max by (queue) (sidekiq_queue_backlog)' },
-  { name: 'sidekiqBusy', expr: 'sum(sidekiq_process_busy)' },
-  { name: 'sidekiqJobRate', expr: `sum by (queue) (rate(sidekiq_jobs_total${W}))` },
-  { name: 'sidekiqJobDuration', expr: `sum by (queue) (rate(sidekiq_job_duration_seconds_sum${W})) / sum by (queue) (rate(sidekiq_job_duration_seconds_count${W}))` },
-  { name: 'runnerRequestRate', expr: `sum(rate(k6_http_reqs_total{job="${JOBS.runner}"}${W}))` },
-  { name: 'activityRate', expr: `sum(rate(k6_iterations_total{scenario="${ACTIVITY_SCENARIO}"}${W}))` },
-  { name: 'droppedRate', expr: `sum(rate(k6_dropped_iterations_total{job="${JOBS.runner}"}${W})) or vector(0)` },
-  { name: 'processCpu', expr: `sum by (job) (rate(process_cpu_seconds_total{job=~"${JOBS.web}|${JOBS.worker}"}${W}))` },
-  { name: 'nodeCpu', expr: `sum(rate(node_cpu_seconds_total{job="${JOBS.node}",mode!~"idle|iowait"}${W}))` },
-  { name: 'pgMaxConnections', expr: `max(pg_settings_max_connections{job="${JOBS.postgres}"})` },
-];
+/** Scrape job names the target-side queries select, one per role. */
+export type JobNames = { -readonly [K in keyof typeof JOBS]: string };
+
+/**
+ * Where a query is answered: `runner` series live in the rehearsal's own
+ * Prometheus; `target` series in whichever Prometheus scrapes the instance
+ * (the rehearsal's, or the user's `--prometheus-url`).
+ */
+export interface RunQuery {
+  name: QueryName;
+  expr: string;
+  source: 'runner' | 'target';
+}
+
+/**
+ * The queries of a run. `jobs` renames the scrape jobs (a user's Prometheus
+ * names them its own way); `windowSec` widens rate() windows for a Prometheus
+ * that scrapes less often than every second (each window needs two samples).
+ */
+export function runQueries(opts: { jobs?: Partial<JobNames>; windowSec?: number } = {}): RunQuery[] {
+  const j: JobNames = { ...JOBS, ...opts.jobs };
+  const W = `[${opts.windowSec ?? RATE_WINDOW_SEC}s]`;
+  const web = `job="${j.web}"`;
+  const worker = `job="${j.worker}"`;
+  const signups = `scenario!="${ACTIVITY_SCENARIO}"`;
+  const quantile = (q: number) => `histogram_quantile(${q}, sum by (le) (rate(http_request_duration_seconds_bucket{${web}}${W})))`;
+  const runner = (name: QueryName, expr: string): RunQuery => ({ name, expr, source: 'runner' });
+  const target = (name: QueryName, expr: string): RunQuery => ({ name, expr, source: 'target' });
+  return [
+    // k6 counts a dropped iteration when no VU was free: offered = started + dropped.
+    // Signups only: an activity phase's iterations are single requests (activityRate).
+    runner('offeredRate', `sum(rate(k6_iterations_total{${signups}}${W})) + (sum(rate(k6_dropped_iterations_total{${signups}}${W})) or vector(0))`),
+    runner('throughput', `sum(rate(k6_iterations_total{${signups}}${W}))`),
+    // The runner's trend gauges are cumulative since its start (k6 semantics), so
+    // latency over time comes from the web's histogram, aggregated over processes.
+    target('latencyP50', quantile(0.5)),
+    target('latencyP95', quantile(0.95)),
+    target('latencyP99', quantile(0.99)),
+    // Failed = neither 2xx nor 3xx; a 429 is a throttle (its own series), not an error.
+    target('errorRate', `(sum(rate(http_requests_total{${web},status!~"[23]..|429"}${W})) or vector(0)) / sum(rate(http_requests_total{${web}}${W}))`),
+    target('throttleRate', `sum(rate(http_requests_total{${web},status="429"}${W})) or vector(0)`),
+    target('requestRate', `sum(rate(http_requests_total{${web}}${W}))`),
+    // The stand-in's puma_running_threads counts threads serving a request (in flight).
+    target('concurrency', `sum(puma_running_threads{${web}})`),
+    target('webBacklog', `sum(puma_request_backlog{${web}})`),
+    target('webCpu', `sum(rate(process_cpu_seconds_total{${web}}${W}))`),
+    target('dbPoolWaiting', `sum by (job) (active_record_connection_pool_waiting{job=~"${j.web}|${j.worker}"})`),
+    target('dbPoolBusy', `sum by (job) (active_record_connection_pool_busy{job=~"${j.web}|${j.worker}"})`),
+    target('dbPoolSize', `sum by (job) (active_record_connection_pool_size{job=~"${j.web}|${j.worker}"})`),
+    target('pgConnections', `sum(pg_stat_activity_count{job="${j.postgres}"})`),
+    target('redisMemory', `sum(redis_memory_used_bytes{job="${j.redis}"})`),
+    target('redisOps', `sum(rate(redis_commands_processed_total{job="${j.redis}"}${W}))`),
+    target('sidekiqLatency', `max by (queue) (sidekiq_queue_latency_seconds{${worker}})`),
+    target('sidekiqBacklog', `max by (queue) (sidekiq_queue_backlog{${worker}})`),
+    target('sidekiqBusy', `sum(sidekiq_process_busy{${worker}})`),
+    target('sidekiqJobRate', `sum by (queue) (rate(sidekiq_jobs_total{${worker}}${W}))`),
+    target(
+      'sidekiqJobDuration',
+      `sum by (queue) (rate(sidekiq_job_duration_seconds_sum{${worker}}${W})) / sum by (queue) (rate(sidekiq_job_duration_seconds_count{${worker}}${W}))`,
+    ),
+    runner('runnerRequestRate', `sum(rate(k6_http_reqs_total{job="${j.runner}"}${W}))`),
+    runner('activityRate', `sum(rate(k6_iterations_total{scenario="${ACTIVITY_SCENARIO}"}${W}))`),
+    runner('droppedRate', `sum(rate(k6_dropped_iterations_total{job="${j.runner}"}${W})) or vector(0)`),
+    target('processCpu', `sum by (job) (rate(process_cpu_seconds_total{job=~"${j.web}|${j.worker}"}${W}))`),
+    target('nodeCpu', `sum(rate(node_cpu_seconds_total{job="${j.node}",mode!~"idle|iowait"}${W}))`),
+    target('pgMaxConnections', `max(pg_settings_max_connections{job="${j.postgres}"})`),
+  ];
+}
+
+/** The queries of a rehearsal whose own Prometheus scrapes everything. */
+export const QUERIES: readonly RunQuery[] = runQueries();
 
 /** The names the model reads (RunData.series); the rest are ExtraSeriesName. */
 export const MODEL_SERIES: ReadonlySet<string> = new Set<keyof RunSeries>([

@@ -105,6 +105,6 @@ export function toRunData(meta: RunMeta, exported: ExportedSeries, summaries: Re
     },
     series,
     interrupted: meta.partial ? { reason: meta.partialReason ?? 'interrupted' } : null,
-    rateWindowSec: RATE_WINDOW_SEC,
+    rateWindowSec: meta.rateWindowSec ?? RATE_WINDOW_SEC,
   };
 }

@@ -26,6 +26,8 @@ export const runMetaSchema = z.strictObject({
   sizing: z.strictObject({ webConcurrency: num, maxThreads: num, sidekiqConcurrency: num, dbPool: num.nullable() }),
   limits: z.strictObject({ pgMaxConnections: num.optional(), webCpuCores: num.optional(), redisMaxMemoryBytes: num.optional() }),
   scrapeIntervalSec: num,
+  /** Width of the rate() windows of the exported series (older runs: 10 s). */
+  rateWindowSec: num.optional(),
   phases: z.array(
     z.strictObject({
       name: z.enum(['breakpoint', 'wave', 'activity']),

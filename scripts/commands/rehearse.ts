@@ -1,9 +1,11 @@
 import { Command } from 'commander';
+import { findK6 } from '../../infra/engines/k6/command.js';
 import { dockerAvailable } from '../../infra/services/docker.js';
+import { DEFAULT_MASTODON_TAG } from '../../infra/targets/mastodon/version.js';
 import { isBuiltinWave } from '../../scenarios/waves/builtin.js';
 import { describeWave } from '../../scenarios/waves/describe.js';
 import { loadWave, WaveError } from '../../scenarios/waves/load.js';
-import { positiveNumber, wholeNumber } from '../options.js';
+import { oneOf, positiveNumber, wholeNumber } from '../options.js';
 import { rehearse } from '../rehearse/execute.js';
 import { planRehearsal, type RehearseFlags } from '../rehearse/plan.js';
 import { UsageError } from '../run/plan.js';
@@ -17,6 +19,8 @@ export function rehearseCommand(): Command {
     .description('rehearse a signup wave against a target and write a capacity-planning report')
     .option('--wave <name|file>', 'built-in wave or a .json/.yaml wave file', 'exodus-day-one')
     .option('--target <target>', 'auto (containerised Mastodon where Docker runs, else the stand-in), standin, mastodon or a URL', 'auto')
+    .option('--tag <tag>', `containerised Mastodon: image tag (default ${DEFAULT_MASTODON_TAG})`)
+    .option('--engine <engine>', 'k6, node or auto (k6 when on PATH, else the Node runner); k6 without a binary uses the grafana/k6 image where Docker runs', oneOf('k6', 'node', 'auto'))
     .option('--i-own-this-instance', 'allow a target that is not on this machine')
     .option('--mail-api-url <url>', 'Mailpit API receiving a URL target\'s mail')
     .option('--compress <n>', 'play the wave this many times faster (default: the whole wave in 4 minutes)', positiveNumber('--compress'))
@@ -33,7 +37,8 @@ export function rehearseCommand(): Command {
     .option('--activity-duration <d>', 'activity phase: its length', '2m')
     .option('--seed <n>', 'synthetic-user seed (default: from the clock, so reruns never collide)', wholeNumber(0, 2 ** 31))
     .option('--out <dir>', 'run folder (default runs/<time>-<wave>)')
-    .option('--prometheus-url <url>', 'use this Prometheus instead of starting one')
+    .option('--prometheus-url <url>', "read a URL target's server-side series from your Prometheus, which already scrapes it")
+    .option('--prometheus-jobs <list>', 'its scrape job names by role: web=JOB,worker=JOB,streaming=JOB,postgres=JOB,redis=JOB,node=JOB')
     .option('--slo <file>', 'SLO overrides (JSON/YAML)')
     .option('--prices <file>', 'price sheet overrides (JSON/YAML)')
     .option('--fail-on-slo', 'exit 1 when an SLO failed')
@@ -51,6 +56,7 @@ export function rehearseCommand(): Command {
       }
       const plan = planRehearsal(o, wave, {
         docker: await dockerAvailable(),
+        k6Path: findK6(),
         now: new Date(),
         cwd: process.cwd(),
         waveJson: isBuiltinWave(o.wave) ? undefined : JSON.stringify(wave),
@@ -64,7 +70,6 @@ export function rehearseCommand(): Command {
       log(`rehearsing ${describeWave(wave)}`);
       const outcome = await rehearse(plan, {
         sizing: { webConcurrency: o.webConcurrency, maxThreads: o.maxThreads, sidekiqConcurrency: o.sidekiqConcurrency, dbPool: o.dbPool },
-        prometheusUrl: o.prometheusUrl,
         sloFile: o.slo,
         pricesFile: o.prices,
         log,

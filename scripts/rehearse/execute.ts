@@ -1,17 +1,22 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { exportRange } from '../../infra/metrics/query.js';
 import { saveRunSeries } from '../../infra/metrics/run-series.js';
 import { scrapeTargetFromUrl } from '../../infra/metrics/prometheus-config.js';
-import { connectPrometheus, startMetricsStack, type MetricsStack } from '../../infra/metrics/stack.js';
+import { startMetricsStack } from '../../infra/metrics/stack.js';
+import { k6PhaseRun } from '../../infra/engines/k6/phase.js';
+import { runK6 } from '../../infra/engines/k6/run.js';
 import { runTest } from '../../infra/engines/node/runtime/run.js';
 import { freePort } from '../../infra/services/ports.js';
+import { startMastodonStack, type MastodonHandle } from '../../infra/targets/mastodon/containers.js';
+import { planMastodonStack } from '../../infra/targets/mastodon/plan.js';
 import { startStandin, type StandinHandle, type StandinSizing } from '../../infra/targets/standin/standin.js';
 import { buildRunReport } from '../../reports/build.js';
-import { JOBS, QUERIES } from '../../reports/collect/queries.js';
+import { JOBS, RATE_WINDOW_SEC, runQueries, type RunQuery } from '../../reports/collect/queries.js';
 import { writeRunMeta, type RunMeta } from '../../reports/collect/run-folder.js';
 import { buildScenarios } from '../build-scenarios.js';
 import { ProgressLine } from '../ui/progress.js';
+import { connectUserPrometheus } from './user-prometheus.js';
 import type { RehearsalPlan } from './plan.js';
 
 // Carries out a rehearsal: stand up the target and the metrics stack, run each
@@ -20,7 +25,6 @@ import type { RehearsalPlan } from './plan.js';
 
 export interface RehearseOptions {
   sizing: StandinSizing;
-  prometheusUrl?: string;
   sloFile?: string;
   pricesFile?: string;
   log: (line: string) => void;
@@ -54,6 +58,7 @@ export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Prom
   const started = new Date();
   const phases: RunMeta['phases'] = [];
   let standin: StandinHandle | undefined;
+  let mastodon: MastodonHandle | undefined;
   try {
     const [built] = await Promise.all([buildScenarios({ entries: [...new Set(plan.phases.map((p) => p.scenario))] })]);
     const script = (name: string) => built.find((b) => b.name === name)!.file;
@@ -65,17 +70,35 @@ export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Prom
       stops.push(() => standin!.stop());
       env.BASE_URL = standin.baseUrl;
       env.MAIL_API_URL = standin.mailApiUrl;
+    } else if (plan.target.kind === 'mastodon') {
+      opts.log(`starting a containerised Mastodon ${plan.target.tag} (PostgreSQL, Redis, Mailpit, Puma, streaming, Sidekiq, nginx); the first pull takes minutes…`);
+      mastodon = await startMastodonStack(planMastodonStack({ tag: plan.target.tag, ...opts.sizing }));
+      stops.push(() => mastodon!.stop());
+      env.BASE_URL = mastodon.baseUrl;
+      env.MAIL_API_URL = mastodon.mailApiUrl;
     }
     const runnerPort = await freePort();
     const extraTargets = [
       scrapeTargetFromUrl(JOBS.runner, `http://127.0.0.1:${runnerPort}/metrics`),
       ...(standin ? [scrapeTargetFromUrl(JOBS.web, standin.metricsUrls[0]!), scrapeTargetFromUrl(JOBS.worker, standin.metricsUrls[1]!), scrapeTargetFromUrl(JOBS.streaming, standin.streamingMetricsUrl)] : []),
+      ...(mastodon ? mastodon.metrics.map((m) => scrapeTargetFromUrl(m.job, m.url)) : []),
     ];
-    opts.log(opts.prometheusUrl ? `using Prometheus at ${opts.prometheusUrl}` : 'starting Prometheus and exporters…');
-    const metrics = opts.prometheusUrl
-      ? await connectPrometheus(opts.prometheusUrl)
-      : await startMetricsStack({ postgresUrl: standin?.postgresUrl, redisUrl: standin?.redisUrl, extraTargets, scrapeIntervalSec: 1 });
-    if (metrics.owned) stops.push(() => (metrics as MetricsStack).stop());
+    // The run's own Prometheus always scrapes the runner; the instance's series
+    // come from it too, or from the user's Prometheus (--prometheus-url).
+    const user = plan.metrics.prometheusUrl ? await connectUserPrometheus(plan.metrics.prometheusUrl, plan.metrics.jobs) : undefined;
+    if (user) opts.log(`reading the instance's series from ${user.backend.url} (rate windows ${user.windowSec} s)`);
+    opts.log('starting Prometheus and exporters…');
+    const metrics = await startMetricsStack({
+      postgresUrl: standin?.postgresUrl ?? mastodon?.postgresUrl,
+      redisUrl: standin?.redisUrl ?? mastodon?.redisUrl,
+      extraTargets,
+      scrapeIntervalSec: 1,
+      // This machine is the load generator; with the user's Prometheus its node metrics are the instance's.
+      nodeExporter: !user,
+    });
+    stops.push(() => metrics.stop());
+    const queries = runQueries({ jobs: plan.metrics.jobs, windowSec: user?.windowSec });
+    const targetApi = (user?.backend ?? metrics).api;
 
     const t0 = started.getTime();
     for (const phase of plan.phases) {
@@ -87,7 +110,13 @@ export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Prom
       // The phase is judged from when its load starts: setup() (a cohort's signups,
       // a preflight) is not the load the objectives or the per-request costs are about.
       let loadStarted = false;
-      const result = await runTest({
+      const result = plan.engine.engine === 'k6'
+        ? await runK6(
+            k6PhaseRun({ script: script(phase.scenario), env: { ...phase.env, ...env }, outDir: plan.outDir, phase: phase.name, testid: basename(plan.outDir), remoteWriteUrl: metrics.remoteWriteUrl }),
+            plan.engine,
+            { signal: abort.signal, logSink: (line) => opts.log(`  ${line}`) },
+          )
+        : await runTest({
         script: script(phase.scenario),
         env: { ...phase.env, ...env },
         metricsPort: runnerPort,
@@ -121,7 +150,12 @@ export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Prom
     // Prometheus needs a last scrape of the final seconds before the export.
     await new Promise((r) => setTimeout(r, 2000));
     const stepSec = 1;
-    const exported = await exportRange(metrics.api, QUERIES, started.getTime() / 1000, ended.getTime() / 1000 + 2, stepSec);
+    const range = [started.getTime() / 1000, ended.getTime() / 1000 + 2] as const;
+    const bySource = (source: RunQuery['source']) => queries.filter((q) => q.source === source);
+    const exported = [
+      ...(await exportRange(metrics.api, bySource('runner'), ...range, stepSec)),
+      ...(await exportRange(targetApi, bySource('target'), ...range, stepSec)),
+    ];
     await saveRunSeries(plan.outDir, exported, { start: started.getTime() / 1000, end: ended.getTime() / 1000 + 2, stepSec });
     const meta: RunMeta = {
       schemaVersion: 1,
@@ -129,8 +163,8 @@ export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Prom
       endedAt: ended.toISOString(),
       partial: partialReason !== undefined,
       ...(partialReason ? { partialReason } : {}),
-      target: plan.target.kind === 'standin' ? { kind: 'standin', label: 'stand-in (mastodon-surge)' } : { kind: 'url', label: plan.target.baseUrl },
-      engine: 'node',
+      target: plan.target.kind === 'standin' ? { kind: 'standin', label: 'stand-in (mastodon-surge)' } : plan.target.kind === 'mastodon' ? { kind: 'url', label: `containerised Mastodon ${plan.target.tag}` } : { kind: 'url', label: plan.target.baseUrl },
+      engine: plan.engine.engine,
       wave: {
         name: plan.wave.name,
         total: plan.wave.total * plan.wave.scale,
@@ -148,6 +182,7 @@ export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Prom
       },
       limits: { pgMaxConnections: 400, webCpuCores: (await import('node:os')).availableParallelism() },
       scrapeIntervalSec: 1,
+      rateWindowSec: user?.windowSec ?? RATE_WINDOW_SEC,
       phases,
     };
     await writeRunMeta(plan.outDir, meta);

@@ -3,8 +3,10 @@ import { activityRate } from '../../scenarios/waves/activity.js';
 import { findPeak } from '../../scenarios/waves/curve.js';
 import type { Wave } from '../../scenarios/waves/model.js';
 import { parseK6Duration } from '../../scenarios/waves/duration.js';
+import { chooseEngine, EngineError, type EngineChoice, type EngineFlag } from '../../infra/engines/k6/engine.js';
 import { chooseContainerTarget } from '../../infra/targets/mastodon/select.js';
 import { baseUrlOf, parseTarget, TargetError } from '../../infra/targets/target.js';
+import { JOBS, type JobNames } from '../../reports/collect/queries.js';
 import { UsageError } from '../run/plan.js';
 
 // What `surge rehearse` will do, decided before anything starts (and printed
@@ -16,6 +18,7 @@ export interface RehearseFlags {
   target: string;
   /** Mastodon image tag for --target mastodon|auto. */
   tag?: string;
+  engine?: EngineFlag;
   iOwnThisInstance?: boolean;
   mailApiUrl?: string;
   compress?: number;
@@ -31,6 +34,8 @@ export interface RehearseFlags {
   /** Peak requests/s of the activity phase. */
   activityRate: number;
   activityDuration: string;
+  prometheusUrl?: string;
+  prometheusJobs?: string;
   seed?: number;
 }
 
@@ -46,10 +51,27 @@ export interface PhasePlan {
 
 export interface RehearsalPlan {
   target: { kind: 'standin' } | { kind: 'mastodon'; tag: string } | { kind: 'url'; baseUrl: string; loopback: boolean };
+  engine: EngineChoice;
   notes: string[];
   wave: { name: string; total: number; realDurationSec: number; realPeakRate: number; compression: number; scale: number };
   phases: PhasePlan[];
+  /** Where the target's series are read: the run's own Prometheus, or the user's with their job names. */
+  metrics: { prometheusUrl?: string; jobs: Partial<JobNames> };
   outDir: string;
+}
+
+const JOB_ROLES = Object.keys(JOBS).filter((r) => r !== 'runner') as (keyof JobNames)[];
+
+/** `web=mastodon-puma,worker=sidekiq`: the user's scrape job names by role. */
+export function parseJobNames(text: string): Partial<JobNames> {
+  const jobs: Partial<JobNames> = {};
+  for (const pair of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^([a-z]+)=([^\s"=,]+)$/.exec(pair);
+    if (!m) throw new UsageError(`--prometheus-jobs: "${pair}" is not role=job (e.g. web=mastodon-web,worker=mastodon-sidekiq)`);
+    if (!JOB_ROLES.includes(m[1] as keyof JobNames)) throw new UsageError(`--prometheus-jobs: unknown role "${m[1]}" (use ${JOB_ROLES.join(', ')})`);
+    jobs[m[1] as keyof JobNames] = m[2]!;
+  }
+  return jobs;
 }
 
 // With the default 12 × 20 s breakpoint and a 2-minute activity phase, about 10 minutes in all.
@@ -63,7 +85,7 @@ function peakActivityRate(wave: Wave): number {
   return peak;
 }
 
-export function planRehearsal(flags: RehearseFlags, wave: Wave, facts: { docker: boolean; now: Date; cwd: string; waveJson?: string }): RehearsalPlan {
+export function planRehearsal(flags: RehearseFlags, wave: Wave, facts: { docker: boolean; now: Date; cwd: string; waveJson?: string; k6Path?: string }): RehearsalPlan {
   const notes: string[] = [];
   let target: RehearsalPlan['target'];
   try {
@@ -151,11 +173,37 @@ export function planRehearsal(flags: RehearseFlags, wave: Wave, facts: { docker:
         },
   );
   const stamp = facts.now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
+  let engine: EngineChoice;
+  try {
+    engine = chooseEngine(flags.engine, { k6Path: facts.k6Path, docker: facts.docker });
+  } catch (err) {
+    throw err instanceof EngineError ? new UsageError(err.message) : err;
+  }
   return {
     target,
+    engine,
     notes,
     wave: { name: wave.name, total: wave.signups.total, realDurationSec: wave.duration, realPeakRate: peak, compression, scale },
     phases,
+    metrics: planMetrics(flags, target),
     outDir: flags.out ?? join(facts.cwd, 'runs', `${stamp}-${wave.name}`),
   };
+}
+
+function planMetrics(flags: RehearseFlags, target: RehearsalPlan['target']): RehearsalPlan['metrics'] {
+  if (flags.prometheusJobs !== undefined && !flags.prometheusUrl) throw new UsageError('--prometheus-jobs names the jobs of your Prometheus: give --prometheus-url too');
+  if (!flags.prometheusUrl) return { jobs: {} };
+  if (target.kind !== 'url') {
+    throw new UsageError(`--prometheus-url reads an instance your Prometheus already scrapes; the ${target.kind} target is started for the run and scraped by the rehearsal's own Prometheus: drop --prometheus-url, or give --target URL`);
+  }
+  let url: URL;
+  try {
+    url = new URL(flags.prometheusUrl);
+  } catch {
+    throw new UsageError(`--prometheus-url "${flags.prometheusUrl}" is not a URL like http://127.0.0.1:9090`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--prometheus-url "${url.origin}" must be http(s)`);
+  // The plan is printed and kept in the run folder: no credentials in it.
+  if (url.username || url.password) throw new UsageError('--prometheus-url must not carry a user or password; put an authenticating proxy on loopback in front of it');
+  return { prometheusUrl: url.toString().replace(/\/+$/, ''), jobs: parseJobNames(flags.prometheusJobs ?? '') };
 }

@@ -7,11 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { parseReport } from '../../reports/model/report-model.js';
 
 // `surge rehearse` as a user runs it, shortened: a 2-step breakpoint and a
-// 20-second wave against the stand-in, then the report; and the same run
+// 20-second wave and a 20-second activity phase against the stand-in, then the report; and the same run
 // interrupted with Ctrl-C, which must still leave a partial report.
 
 const SURGE = fileURLToPath(new URL('../../scripts/bin/surge.js', import.meta.url));
-const SHORT = ['rehearse', '--bp-steps', '2', '--bp-step-duration', '10s', '--duration', '20s', '--web-concurrency', '1', '--sidekiq-concurrency', '2'];
+const SHORT = ['rehearse', '--bp-steps', '2', '--bp-step-duration', '10s', '--duration', '20s', '--activity-duration', '20s', '--activity-rate', '20', '--web-concurrency', '1', '--sidekiq-concurrency', '2'];
 
 function surge(args: string[], onStderr?: (text: string, kill: () => void) => void) {
   const child = spawn(process.execPath, [SURGE, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } });
@@ -43,7 +43,9 @@ describe('surge rehearse', () => {
     expect(html.match(/<svg/g)?.length).toBeGreaterThanOrEqual(6);
     const runJson = readFileSync(join(out, 'run.json'), 'utf8');
     expect(runJson).not.toMatch(/token|password/i);
-    expect(JSON.parse(runJson).phases.map((p: { name: string }) => p.name)).toEqual(['breakpoint', 'wave']);
+    expect(JSON.parse(runJson).phases.map((p: { name: string }) => p.name)).toEqual(['breakpoint', 'wave', 'activity']);
+    // Everyday requests are costed from the activity phase, not at a signup request's price.
+    expect(report.projection!.web.basis).toMatch(/an everyday request costs [\d.]+ ms of web CPU against [\d.]+ ms for a signup request/);
   }, 240_000);
 
   it('writes a partial report when interrupted with Ctrl-C', async () => {

@@ -61,4 +61,17 @@ describe('rehearsal plans', () => {
     expect(() => planRehearsal(flags({ compress: 2, duration: '5m' }), w, facts)).toThrow(UsageError);
     expect(() => planRehearsal(flags({ phases: 'wave,soak' }), w, facts)).toThrow(/unknown phase "soak" \(use breakpoint, wave, activity\)/);
   });
+
+  it("plans where the instance's series are read, and refuses what --prometheus-url cannot do", () => {
+    const w = getWave('peak-hour');
+    const url = { target: 'http://127.0.0.1:3000', prometheusUrl: 'http://127.0.0.1:9090/' };
+    expect(planRehearsal(flags(url), w, facts).metrics).toEqual({ prometheusUrl: 'http://127.0.0.1:9090', jobs: {} });
+    expect(planRehearsal(flags({ ...url, prometheusJobs: 'web=puma, worker=sidekiq' }), w, facts).metrics.jobs).toEqual({ web: 'puma', worker: 'sidekiq' });
+    expect(planRehearsal(flags(), w, facts).metrics).toEqual({ jobs: {} });
+    expect(() => planRehearsal(flags({ prometheusUrl: 'http://127.0.0.1:9090' }), w, facts)).toThrow(/the standin target is started for the run.*drop --prometheus-url, or give --target URL/);
+    expect(() => planRehearsal(flags({ ...url, prometheusJobs: 'db=pg' }), w, facts)).toThrow(/unknown role "db" \(use web, worker, streaming, postgres, redis, node\)/);
+    expect(() => planRehearsal(flags({ ...url, prometheusJobs: 'web' }), w, facts)).toThrow(/"web" is not role=job/);
+    expect(() => planRehearsal(flags({ ...url, prometheusUrl: 'http://admin:hunter2@127.0.0.1:9090' }), w, facts)).toThrow(/must not carry a user or password/);
+    expect(() => planRehearsal(flags({ ...url, prometheusUrl: undefined, prometheusJobs: 'web=x' }), w, facts)).toThrow(/give --prometheus-url too/);
+  });
 });

@@ -45,11 +45,16 @@ const web = (t: number) => {
     '# TYPE process_cpu_seconds_total counter', `process_cpu_seconds_total ${0.5 * t}`,
     '# TYPE active_record_connection_pool_waiting gauge', 'active_record_connection_pool_waiting{pool_name="primary"} 2',
     '# TYPE active_record_connection_pool_size gauge', 'active_record_connection_pool_size{pool_name="primary"} 5',
+    '',
+  ].join('\n');
+};
+// The Sidekiq process's own exporter: queue latency and jobs, 2 mails a second.
+const worker = (t: number) =>
+  [
     '# TYPE sidekiq_queue_latency_seconds gauge', 'sidekiq_queue_latency_seconds{queue="mailers"} 12', 'sidekiq_queue_latency_seconds{queue="default"} 0.5',
     '# TYPE sidekiq_jobs_total counter', `sidekiq_jobs_total{job_name="ActionMailer::MailDeliveryJob",queue="mailers"} ${2 * t}`,
     '',
   ].join('\n');
-};
 const runner = (t: number) =>
   ['# TYPE k6_iterations_total counter', `k6_iterations_total ${2 * t}`, '# TYPE k6_dropped_iterations_total counter', `k6_dropped_iterations_total ${0.5 * t}`, '# TYPE k6_http_reqs_total counter', `k6_http_reqs_total ${10 * t}`, ''].join('\n');
 
@@ -62,12 +67,12 @@ describe('the rehearsal queries against a real Prometheus', () => {
   });
 
   it('exports every query without error and toRunData picks the series up', async () => {
-    const [w, r] = await Promise.all([exporter(web), exporter(runner)]);
-    servers.push(w.server, r.server);
+    const [w, k, r] = await Promise.all([exporter(web), exporter(worker), exporter(runner)]);
+    servers.push(w.server, k.server, r.server);
     const started = Date.now() / 1000;
     stack = await startMetricsStack({
       nodeExporter: false,
-      extraTargets: [scrapeTargetFromUrl(JOBS.web, w.url), scrapeTargetFromUrl(JOBS.runner, r.url)],
+      extraTargets: [scrapeTargetFromUrl(JOBS.web, w.url), scrapeTargetFromUrl(JOBS.worker, k.url), scrapeTargetFromUrl(JOBS.runner, r.url)],
       scrapeIntervalSec: 1,
       waitFor: 'all',
     });

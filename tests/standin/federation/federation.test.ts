@@ -31,7 +31,7 @@ function follow(from: string, id: string) {
 
 async function workerMetric(handle: StandinHandle, name: string, labels: string): Promise<number> {
   const text = await (await fetch(handle.metricsUrls[1]!)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(labels));
+  const line = text.split('\n').find((l) => (labels ? l.startsWith(`${name}{`) && l.includes(labels) : l.startsWith(`${name} `)));
   return line ? Number(line.split(' ').pop()) : 0;
 }
 
@@ -113,7 +113,9 @@ describe('inbox signatures over HTTP', () => {
     expect((await post({ ...signed }, body, `http://${B.domain}/users/nobody/inbox`)).status).toBe(404);
 
     expect(await post({ ...signed })).toEqual({ status: 202, body: {} });
-    await eventually(async () => (await workerMetric(b, 'standin_federation_activities_processed_total', 'type="Follow",result="applied"')) === 1);
+    // the raw body counts whatever the declared type, as in Mastodon
+    expect((await post({ ...signed, 'content-type': 'application/json' })).status).toBe(202);
+    await eventually(async () => (await workerMetric(b, 'standin_federation_activities_processed_total', 'type="Follow",result="applied"')) === 2);
   });
 
   it('refuses a signer whose key cannot be fetched, then blocks key fetches from that IP for 5 minutes', async () => {
@@ -219,5 +221,32 @@ describe('two stand-ins', () => {
     expect(arrived.account.acct).toBe(`bob@${B.domain}`);
     // a success clears the host's failing days
     await eventually(async () => (await bRedis.exists(`exhausted_deliveries:${A.domain}`)) === 0, 10_000);
+  });
+});
+
+describe('unavailable domains', () => {
+  it('skips a domain after failures on 7 distinct days, until a signed request from it comes in', { timeout: 90_000 }, async () => {
+    const key = `exhausted_deliveries:${C.domain}`;
+    const enqueued = () => workerMetric(b, 'standin_federation_deliveries_enqueued_total', '');
+    const post = async (status: string) => {
+      const before = await enqueued();
+      expect((await call(b.baseUrl, 'POST', '/api/v1/statuses', { token: bob.token, json: { status } })).status).toBe(200);
+      await eventually(async () => (await enqueued()) > before, 20_000);
+      return (await enqueued()) - before;
+    };
+    // six earlier failing days, then c.surge.test is down today
+    await bRedis.sadd(key, '20261101', '20261102', '20261103', '20261104', '20261105', '20261106');
+    await peer.stop();
+    expect(await post('while c is down')).toBe(2); // a.surge.test and c.surge.test's shared inbox
+    await eventually(async () => (await bRedis.scard(key)) === 7, 20_000);
+
+    expect(await post('c is unavailable now')).toBe(1); // a.surge.test only
+    await peer.start();
+    const body = follow('mallory', `${peer.actor('mallory')}#follows/again`);
+    expect((await postTo(b.baseUrl, bobInbox, { ...(await peer.sign('mallory', bobInbox, body)) }, body, C.bind)).status).toBe(202);
+    expect(await bRedis.exists(key)).toBe(0);
+    const seen = peer.activities().length;
+    expect(await post('c is back')).toBe(2);
+    await eventually(async () => peer.activities().slice(seen).some((r) => r.activity.object?.content === '<p>c is back</p>'), 20_000);
   });
 });

@@ -28,10 +28,10 @@ export function webFederation(ctx: WebContext): Federation {
   return fed;
 }
 
-// Inbox bodies must reach the signature check byte for byte (Digest), so the
-// ActivityPub media types are read as text and kept aside per request.
+// Inbox bodies must reach the signature check byte for byte (Digest): in the
+// inboxes' own plugin scope every body, whatever its type (Mastodon reads the
+// raw body too), is read as text and kept aside per request.
 const rawBodies = new WeakMap<object, string>();
-const ACTIVITY_TYPES = ['application/activity+json', 'application/ld+json'];
 
 async function localActorRow(ctx: WebContext, username: string) {
   const { rows } = await ctx.db.query(
@@ -49,13 +49,6 @@ export function federationRoutes(app: FastifyInstance, ctx: WebContext): void {
   app.addHook('onClose', async () => {
     await perContext.get(ctx)?.close();
   });
-
-  for (const type of ACTIVITY_TYPES) {
-    app.addContentTypeParser(type, { parseAs: 'string' }, (req, body, done) => {
-      rawBodies.set(req, body as string);
-      done(null, {});
-    });
-  }
 
   app.get('/users/:username', { config: { controller: 'accounts', action: 'show' } }, async (req, reply) => {
     const row = await localActorRow(ctx, (req.params as { username: string }).username);
@@ -102,11 +95,18 @@ export function federationRoutes(app: FastifyInstance, ctx: WebContext): void {
     return reply.code(202).send();
   };
   const inboxCfg = { config: { controller: 'activitypub/inboxes', action: 'create' } };
-  app.post('/inbox', inboxCfg, (req, reply) => inbox(req, reply, null));
-  app.post('/users/:username/inbox', inboxCfg, async (req, reply) => {
-    const row = await localActorRow(ctx, (req.params as { username: string }).username);
-    if (!row) return reply.code(404).send({ error: 'Record not found' });
-    return inbox(req, reply, row.id as string);
+  void app.register(async (inboxes) => {
+    inboxes.removeAllContentTypeParsers();
+    inboxes.addContentTypeParser('*', { parseAs: 'string' }, (req, body, done) => {
+      rawBodies.set(req, body as string);
+      done(null, {});
+    });
+    inboxes.post('/inbox', inboxCfg, (req, reply) => inbox(req, reply, null));
+    inboxes.post('/users/:username/inbox', inboxCfg, async (req, reply) => {
+      const row = await localActorRow(ctx, (req.params as { username: string }).username);
+      if (!row) return reply.code(404).send({ error: 'Record not found' });
+      return inbox(req, reply, row.id as string);
+    });
   });
 
   // Accounts only: `name@domain` or an actor URL, resolved over the network with resolve=true.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  channelFromPath, checkScopes, eventSourceFrame, normalizeHashtag, parseRedisMessage, resolveStream, StreamError, tokenFrom, websocketFrame,
+  channelFromPath, checkScopes, eventSourceFrame, hasPayload, normalizeHashtag, parseRedisMessage, resolveStream, StreamError, tokenFrom, websocketFrame,
 } from '../../../infra/targets/standin/streaming/channels.js';
 
 // Mastodon's streaming rules (streaming/index.js): where the token comes from,
@@ -78,10 +78,13 @@ describe('channelFromPath', () => {
 });
 
 describe('messages', () => {
-  it('accepts {event, payload} with an object or string payload and drops the rest', () => {
+  it('accepts {event, payload} with an object or string payload, system events without one, and drops the rest', () => {
     expect(parseRedisMessage('{"event":"delete","payload":"12"}')).toEqual({ event: 'delete', payload: '12' });
     expect(parseRedisMessage('{"event":"update","payload":{"id":"1"}}')).toEqual({ event: 'update', payload: { id: '1' } });
-    for (const bad of ['nope', '{"event":"update"}', '{"payload":"1"}', '{"event":"update","payload":""}', '3']) expect(parseRedisMessage(bad)).toBeUndefined();
+    expect(parseRedisMessage('{"event":"kill"}')).toEqual({ event: 'kill', payload: undefined });
+    for (const bad of ['nope', '{"payload":"1"}', '{"event":""}', '3', 'null']) expect(parseRedisMessage(bad)).toBeUndefined();
+    // A stream forwards nothing without a payload.
+    expect([undefined, null, '', '12', { id: '1' }].map(hasPayload)).toEqual([false, false, false, true, true]);
   });
   it('frames a WebSocket message with the payload as a JSON string, and an EventSource event', () => {
     const frame = JSON.parse(websocketFrame(['user'], 'update', '{"id":"1"}'));

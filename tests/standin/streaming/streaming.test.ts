@@ -1,4 +1,5 @@
 import { createRestAPIClient, createStreamingAPIClient, type mastodon } from 'masto';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -182,6 +183,23 @@ describe('refusals', () => {
     } finally {
       await client.close();
     }
+  });
+});
+
+describe('system channels', () => {
+  it('closes a connection when its token is killed', async () => {
+    const db = new pg.Pool({ connectionString: s.postgresUrl, max: 1 });
+    const { rows } = await db.query('SELECT id::text FROM oauth_access_tokens WHERE token = $1', [bob.token]);
+    await db.end();
+    const client = await StreamClient.open(`${s.streamingUrl}?stream=user`, { protocols: [bob.token] });
+    await metricReaches(s.streamingMetricsUrl, 'connected_clients', { type: 'websocket' }, 1);
+    const closed = new Promise((resolve) => client.ws.once('close', resolve));
+    const redis = new Redis(s.redisUrl);
+    // What Mastodon publishes when a token is revoked.
+    await redis.publish(`timeline:access_token:${rows[0].id}`, JSON.stringify({ event: 'kill' }));
+    redis.disconnect();
+    await closed;
+    await metricReaches(s.streamingMetricsUrl, 'connected_clients', { type: 'websocket' }, 0);
   });
 });
 

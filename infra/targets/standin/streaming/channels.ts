@@ -164,8 +164,9 @@ export interface StreamMessage {
 
 /**
  * A message off Redis, as the web and worker publish it: `{event, payload}`
- * with the payload either an entity object or already a string. Anything else
- * is dropped, as Mastodon drops it.
+ * with the payload an entity object or already a string; system messages
+ * (`kill`, `filters_changed`) have no payload. Anything without an event is
+ * dropped, as Mastodon drops it.
  */
 export function parseRedisMessage(raw: string): { event: string; payload: unknown } | undefined {
   let json: unknown;
@@ -176,8 +177,13 @@ export function parseRedisMessage(raw: string): { event: string; payload: unknow
   }
   if (typeof json !== 'object' || json === null) return undefined;
   const { event, payload } = json as { event?: unknown; payload?: unknown };
-  if (typeof event !== 'string' || !event || payload === undefined || payload === null || payload === '') return undefined;
+  if (typeof event !== 'string' || !event) return undefined;
   return { event, payload };
+}
+
+/** Streams forward only messages that carry something (Mastodon skips an empty payload). */
+export function hasPayload(payload: unknown): boolean {
+  return payload !== undefined && payload !== null && payload !== '';
 }
 
 export function encodePayload(payload: unknown): string {

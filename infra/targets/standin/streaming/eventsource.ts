@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { eventSourceFrame, resolveStream, type StreamParams, type Viewer } from './channels.js';
 import { streamFrom, systemStream, type StreamEnv } from './streams.js';
 
@@ -11,7 +11,6 @@ const THUMP_MS = 15_000;
 /** Throws a StreamError (before anything is written) when the stream cannot be served. */
 export function serveEventSource(
   env: StreamEnv,
-  req: IncomingMessage,
   res: ServerResponse,
   viewer: Viewer,
   channel: string,
@@ -26,7 +25,8 @@ export function serveEventSource(
   const thump = setInterval(() => res.write(':thump\n'), THUMP_MS);
   const system = systemStream(env, viewer, type, () => res.end());
   const stream = streamFrom(env, resolved, viewer, type, (event, payload) => res.write(eventSourceFrame(event, payload)));
-  req.on('close', () => {
+  // The response closes when the client goes away or a `kill` ends it.
+  res.on('close', () => {
     clearInterval(thump);
     stream.stop();
     system.stop();

@@ -60,7 +60,7 @@ async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<voi
     const viewer = await viewerFor(req, url.searchParams);
     checkScopes(viewer.scopes, channel);
     res.setHeader('Access-Control-Allow-Origin', '*');
-    serveEventSource(env, req, res, viewer, channel, Object.fromEntries(url.searchParams) as StreamParams);
+    serveEventSource(env, res, viewer, channel, Object.fromEntries(url.searchParams) as StreamParams);
   } catch (err) {
     const { status, message } = statusAndMessage(err);
     if (status === 500) log(`${path}: ${(err as Error).message}`);

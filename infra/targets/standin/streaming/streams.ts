@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { encodePayload, systemChannels, type ResolvedStream, type Viewer } from './channels.js';
+import { encodePayload, hasPayload, systemChannels, type ResolvedStream, type Viewer } from './channels.js';
 import { visibleTo } from './filter.js';
 import type { Hub, Listener } from './hub.js';
 import type { StreamingMetrics, Transport } from './metrics.js';
@@ -31,6 +31,7 @@ export function streamFrom(
     output(event, encodePayload(payload));
   };
   const listener: Listener = ({ event, payload }) => {
+    if (!hasPayload(payload)) return;
     if (!stream.needsFiltering || (event !== 'update' && event !== 'status.update')) {
       transmit(event, payload);
       return;

@@ -51,7 +51,13 @@ export function authRoutes(app: FastifyInstance, ctx: WebContext): void {
 
   app.post('/oauth/revoke', { config: { controller: 'oauth/tokens', action: 'revoke' } }, async (req) => {
     const token = str(req.params_, 'token');
-    if (token) await ctx.db.query('UPDATE oauth_access_tokens SET revoked_at = now() WHERE token = $1', [token]);
+    if (!token) return {};
+    const { rows } = await ctx.db.query(
+      'UPDATE oauth_access_tokens SET revoked_at = now() WHERE token = $1 AND revoked_at IS NULL RETURNING id::text',
+      [token],
+    );
+    // As Doorkeeper's token hook in Mastodon: open streams on this token are closed.
+    for (const r of rows) await ctx.redis.publish(`timeline:access_token:${r.id}`, JSON.stringify({ event: 'kill' }));
     return {};
   });
 

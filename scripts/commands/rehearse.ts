@@ -46,6 +46,8 @@ export function rehearseCommand(): Command {
     .option('--web-concurrency <n>', 'stand-in web processes', wholeNumber(1, 64))
     .option('--max-threads <n>', 'stand-in threads per web process', wholeNumber(1, 256))
     .option('--sidekiq-concurrency <n>', 'stand-in worker threads', wholeNumber(1, 256))
+    .option('--mail-delay <d>', "stand-in: its mail relay takes this long per message, e.g. 2s (a slow provider)")
+    .option('--mail-quota <n>', "stand-in: its mail relay refuses mail past this many a day (a provider's quota)", wholeNumber(0, 10_000_000))
     .option('--db-pool <n>', 'stand-in DB pool per process', wholeNumber(1, 256))
     .action(async (o: RehearseFlags & Record<string, any>) => {
       let wave;

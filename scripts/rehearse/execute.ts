@@ -9,6 +9,7 @@ import { runK6 } from '../../infra/engines/k6/run.js';
 import { runTest } from '../../infra/engines/node/runtime/run.js';
 import { freePort } from '../../infra/services/ports.js';
 import { startMastodonStack, type MastodonHandle } from '../../infra/targets/mastodon/containers.js';
+import { recordAccounts } from '../../infra/targets/mastodon/manifest.js';
 import { planMastodonStack } from '../../infra/targets/mastodon/plan.js';
 import { startStandin, type StandinHandle, type StandinSizing } from '../../infra/targets/standin/standin.js';
 import { buildRunReport } from '../../reports/build.js';
@@ -66,7 +67,7 @@ export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Prom
     const env: Record<string, string> = {};
     if (plan.target.kind === 'standin') {
       opts.log('starting the stand-in (PostgreSQL, Redis, mail, web, worker)…');
-      standin = await startStandin(opts.sizing);
+      standin = await startStandin({ ...opts.sizing, mail: plan.standinMail });
       stops.push(() => standin!.stop());
       env.BASE_URL = standin.baseUrl;
       env.MAIL_API_URL = standin.mailApiUrl;
@@ -141,6 +142,8 @@ export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Prom
       const endSec = (Date.now() - t0) / 1000;
       phases.push({ name: phase.name, kind: phase.name === 'breakpoint' ? 'stepped' : phase.name, startSec, endSec, ...(phase.name === 'breakpoint' ? { steps: steps(phase.env, startSec) } : {}) });
       if (result.summaryData) await writeFile(join(plan.outDir, `summary-${phase.name}.json`), `${JSON.stringify(result.summaryData, null, 2)}\n`);
+      // What it may have created on the target, for surge cleanup.
+      if (result.summaryData) await recordAccounts(plan.outDir, new URL(phase.env.BASE_URL ?? env.BASE_URL!).origin, { scenario: phase.scenario, phase: phase.name, env: phase.env, summary: result.summaryData });
       if (standin && (standin.worker().exit || !(await alive(standin.baseUrl)))) {
         partialReason ??= 'the target stopped answering during the run';
         break;

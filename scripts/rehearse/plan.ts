@@ -36,6 +36,10 @@ export interface RehearseFlags {
   activityDuration: string;
   prometheusUrl?: string;
   prometheusJobs?: string;
+  /** Stand-in only: its SMTP relay takes this long per message (k6 duration). */
+  mailDelay?: string;
+  /** Stand-in only: its SMTP relay refuses mail past this many a day. */
+  mailQuota?: number;
   seed?: number;
 }
 
@@ -55,6 +59,8 @@ export interface RehearsalPlan {
   notes: string[];
   wave: { name: string; total: number; realDurationSec: number; realPeakRate: number; compression: number; scale: number };
   phases: PhasePlan[];
+  /** The stand-in's mail relay, slowed or capped to rehearse a struggling mail provider. */
+  standinMail: { delayMs?: number; dailyQuota?: number };
   /** Where the target's series are read: the run's own Prometheus, or the user's with their job names. */
   metrics: { prometheusUrl?: string; jobs: Partial<JobNames> };
   outDir: string;
@@ -185,6 +191,7 @@ export function planRehearsal(flags: RehearseFlags, wave: Wave, facts: { docker:
     notes,
     wave: { name: wave.name, total: wave.signups.total, realDurationSec: wave.duration, realPeakRate: peak, compression, scale },
     phases,
+    standinMail: planStandinMail(flags, target),
     metrics: planMetrics(flags, target),
     outDir: flags.out ?? join(facts.cwd, 'runs', `${stamp}-${wave.name}`),
   };
@@ -206,4 +213,17 @@ function planMetrics(flags: RehearseFlags, target: RehearsalPlan['target']): Reh
   // The plan is printed and kept in the run folder: no credentials in it.
   if (url.username || url.password) throw new UsageError('--prometheus-url must not carry a user or password; put an authenticating proxy on loopback in front of it');
   return { prometheusUrl: url.toString().replace(/\/+$/, ''), jobs: parseJobNames(flags.prometheusJobs ?? '') };
+}
+
+function planStandinMail(flags: RehearseFlags, target: RehearsalPlan['target']): RehearsalPlan['standinMail'] {
+  if (flags.mailDelay === undefined && flags.mailQuota === undefined) return {};
+  if (target.kind !== 'standin') {
+    throw new UsageError(`--mail-delay and --mail-quota shape the stand-in's own mail relay; the ${target.kind} target sends through its own: drop them, or use --target standin`);
+  }
+  const delaySec = flags.mailDelay === undefined ? undefined : parseK6Duration(flags.mailDelay);
+  if (delaySec !== undefined && !(delaySec >= 0)) throw new UsageError(`--mail-delay "${flags.mailDelay}" is not a duration like 2s or 500ms`);
+  return {
+    ...(delaySec ? { delayMs: Math.round(delaySec * 1000) } : {}),
+    ...(flags.mailQuota !== undefined ? { dailyQuota: flags.mailQuota } : {}),
+  };
 }

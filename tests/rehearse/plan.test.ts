@@ -74,4 +74,11 @@ describe('rehearsal plans', () => {
     expect(() => planRehearsal(flags({ ...url, prometheusUrl: 'http://admin:hunter2@127.0.0.1:9090' }), w, facts)).toThrow(/must not carry a user or password/);
     expect(() => planRehearsal(flags({ ...url, prometheusUrl: undefined, prometheusJobs: 'web=x' }), w, facts)).toThrow(/give --prometheus-url too/);
   });
+
+  it("shapes only the stand-in's own mail relay", () => {
+    const w = getWave('peak-hour');
+    expect(planRehearsal(flags({ mailDelay: '2s', mailQuota: 100 }), w, facts).standinMail).toEqual({ delayMs: 2000, dailyQuota: 100 });
+    expect(planRehearsal(flags(), w, facts).standinMail).toEqual({});
+    expect(() => planRehearsal(flags({ target: 'http://127.0.0.1:3000', mailDelay: '2s' }), w, facts)).toThrow(/--mail-delay and --mail-quota shape the stand-in's own mail relay/);
+  });
 });

@@ -1,0 +1,43 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+// The CI gate on real rehearsals: the same short wave against a healthy
+// stand-in and against one crippled the way 2022's admins were (one Sidekiq
+// thread behind a slow mail relay). `surge compare` must flag the crippled
+// run as a regression, and not the other way round.
+
+const SURGE = fileURLToPath(new URL('../../scripts/bin/surge.js', import.meta.url));
+
+function surge(args: string[]) {
+  const child = spawn(process.execPath, [SURGE, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
+}
+
+// peak-hour's 10,000 signups an hour played in 30 s at ×0.0024: 24 newcomers, 0.8 a second.
+const WAVE = ['rehearse', '--phases', 'wave', '--wave', 'peak-hour', '--duration', '30s', '--scale', '0.0024', '--web-concurrency', '1', '--seed', '7'];
+
+describe('surge compare on real rehearsals', () => {
+  it('tells a crippled configuration from a healthy one', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'surge-cmp-real-'));
+    const healthy = await surge([...WAVE, '--sidekiq-concurrency', '3', '--out', join(root, 'healthy')]);
+    expect(healthy.code, healthy.stderr.slice(-2000)).toBe(0);
+    // One thread and 2 s a mail: 0.5 mails/s against 0.8 signups/s, so the mailers queue grows.
+    const crippled = await surge([...WAVE, '--sidekiq-concurrency', '1', '--mail-delay', '2s', '--out', join(root, 'crippled')]);
+    expect(crippled.code, crippled.stderr.slice(-2000)).toBe(0);
+
+    const gate = await surge(['compare', join(root, 'healthy'), join(root, 'crippled')]);
+    expect(gate.code, gate.stdout + gate.stderr).toBe(1);
+    expect(gate.stdout).toMatch(/^\*\*Regression\*\*/);
+    expect(gate.stdout).toMatch(/^\| Sidekiq queue latency \(worst queue\) \|.*\| \*\*REGRESSION\*\* \|$/m);
+    const better = await surge(['compare', join(root, 'crippled'), join(root, 'healthy')]);
+    expect(better.stdout).toMatch(/^\| Sidekiq queue latency \(worst queue\) \|.*\| improved \|$/m);
+  }, 420_000);
+});

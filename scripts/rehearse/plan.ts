@@ -117,7 +117,7 @@ export function planRehearsal(flags: RehearseFlags, wave: Wave, facts: { docker:
   const topStep = flags.bpStartRate + (flags.bpSteps - 1) * flags.bpStepRate;
   // Default scale: the compressed peak lands mid-way up the breakpoint's range,
   // so the wave replays at a load the rehearsal also measures step by step. A
-  // compressed day at full size would only show that 288× a day's rate breaks.
+  // compressed day at full size would only show that 360× a day's rate breaks.
   const scale = flags.scale ?? Math.min(1, (topStep / 2) / (peak * compression));
   if (flags.scale === undefined && scale < 1) {
     notes.push(`wave scaled ×${scale.toPrecision(3)} so its compressed peak is ${(topStep / 2).toFixed(1)}/s; the projection scales back to the full wave`);

@@ -33,6 +33,11 @@ import {
 } from './http-transport.js';
 
 const IDLE_MS = 30_000;
+/**
+ * Where every connection's reads land (net's `onread`, which skips the
+ * Readable stream's bookkeeping); each read is copied out before the next.
+ */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 const MAX_HEAD = 1 << 20;
 const NO_HEADERS: [string, string][] = [];
 
@@ -65,10 +70,9 @@ class Conn {
     port: number,
     private readonly pool: WirePool,
   ) {
-    const socket = net.connect({ host, port, noDelay: true }) as TracedSocket;
+    const socket = net.connect({ host, port, noDelay: true, onread: { buffer: READ_BUFFER, callback: this.onRead.bind(this) } }) as TracedSocket;
     socket[CONN] = { start: performance.now(), tcpDone: 0, done: 0, tls: false, used: false, lastRead: 0, lastWritten: 0 };
     socket.on('connect', this.onConnect.bind(this));
-    socket.on('data', this.onData.bind(this));
     socket.on('error', this.onError.bind(this));
     socket.on('close', this.onClose.bind(this));
     this.socket = socket;
@@ -109,6 +113,11 @@ class Conn {
     this.exchange?.connected(this);
   }
 
+  private onRead(n: number, buf: Uint8Array): boolean {
+    this.onData(Buffer.from(buf.subarray(0, n)));
+    return true;
+  }
+
   private onData(chunk: Buffer): void {
     const ex = this.exchange;
     if (!ex) {
@@ -146,7 +155,7 @@ class Conn {
 }
 
 /** One request and its response on a connection (the tracer's marks and the parser's state). */
-class Exchange implements TrailMarks {
+class Exchange implements TrailMarks, PendingRoundTrip {
   getConn = performance.now();
   gotConn = 0;
   connectStart = 0;
@@ -163,8 +172,9 @@ class Exchange implements TrailMarks {
   rawHeaders: [string, string][] = NO_HEADERS;
   chunks: Buffer[] = [];
   finished = false;
-  resolve!: (r: RawResponse) => void;
-  reject!: (e: RoundTripError) => void;
+  readonly promise: Promise<RawResponse>;
+  private resolve!: (r: RawResponse) => void;
+  private reject!: (e: RoundTripError) => void;
   private conn: Conn | undefined;
   private remaining = 0;
   private keepAlive = true;
@@ -176,7 +186,16 @@ class Exchange implements TrailMarks {
     private readonly req: RoundTripRequest,
     private readonly key: string,
     private readonly head: string,
-  ) {}
+  ) {
+    this.promise = new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+  }
+
+  abort(err: Error): void {
+    this.fail(err);
+  }
 
   start(): void {
     const conn = this.pool.take(this.key);
@@ -515,24 +534,19 @@ export class WirePool {
   /** Send one request (no redirects) and read the whole response. */
   roundTrip(req: RoundTripRequest): PendingRoundTrip {
     const t = this.target(req.origin);
-    let ex!: Exchange;
-    const promise = new Promise<RawResponse>((resolve, reject) => {
-      try {
-        ex = new Exchange(this, req, t.key, requestHead(req, t.host));
-      } catch (e) {
-        reject(new RoundTripError(e, buildTrail(emptyMarks(), this.io)));
-        return;
-      }
-      ex.resolve = resolve;
-      ex.reject = reject;
+    let head: string;
+    try {
+      head = requestHead(req, t.host);
+    } catch (e) {
+      return { promise: Promise.reject(new RoundTripError(e, buildTrail(emptyMarks(), this.io))), abort: () => undefined };
+    }
+    const ex = new Exchange(this, req, t.key, head);
+    try {
       ex.start();
-    });
-    return {
-      promise,
-      abort(err: Error) {
-        ex?.fail(err);
-      },
-    };
+    } catch (e) {
+      ex.fail(e instanceof Error ? e : new Error(String(e)));
+    }
+    return ex;
   }
 
   private target(origin: string): Target {

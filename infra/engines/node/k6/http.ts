@@ -11,7 +11,7 @@ import { parseDuration } from '../duration.js';
 import type { Metric, MetricsEngine, Tags } from '../runtime/metrics.js';
 import { InitContextError, type VU } from '../runtime/vu.js';
 import type { IterationScope } from '../runtime/event-loop.js';
-import { arm, disarm, type Expirable } from './deadlines.js';
+import { arm, disarm, Expirable } from './deadlines.js';
 import { canonicalHeaderKey, Response, type ResponseType, tlsVersionName } from './http-response.js';
 import {
   createAgent,
@@ -106,15 +106,32 @@ export function cleanURL(u: URL, raw: string): string {
   return `${u.protocol}//${masked}@${raw.slice(raw.indexOf('@') + 1)}`;
 }
 
+/** A parsed request URL and what every round trip to it reads. Shared: nothing may change it. */
+export class Target {
+  readonly href: string;
+  readonly origin: string;
+  readonly path: string;
+  readonly plain: boolean;
+  /** The url/name tag: the URL with its userinfo masked. */
+  readonly clean: string;
+
+  constructor(readonly url: URL) {
+    this.href = url.href;
+    this.origin = url.origin;
+    this.path = `${url.pathname}${url.search}`;
+    this.plain = url.protocol === 'http:';
+    this.clean = cleanURL(url, this.href);
+  }
+}
+
 /**
  * Parsed URLs by their text: scripts request the same few URLs over and over,
- * and parsing one costs more than the rest of building the request. The URL
- * objects are shared, so nothing may change them.
+ * and parsing one costs more than the rest of building the request.
  */
-const parsedURLs = new Map<string, { url: URL; href: string }>();
-const MAX_PARSED_URLS = 1024;
+const targets = new Map<string, Target>();
+const MAX_TARGETS = 1024;
 
-function toURL(v: unknown): { url: URL; href: string; name: string } {
+function toURL(v: unknown): { target: Target; name: string } {
   let raw: string;
   let name = '';
   if (v instanceof K6URL) {
@@ -129,8 +146,8 @@ function toURL(v: unknown): { url: URL; href: string; name: string } {
   } else {
     throw new K6HttpError(1020, 'invalid URL', `invalid URL value '${String(v)}'`);
   }
-  const known = parsedURLs.get(raw);
-  if (known) return { url: known.url, href: known.href, name };
+  let target = targets.get(raw);
+  if (target) return { target, name };
   let url: URL;
   try {
     url = new URL(raw);
@@ -140,9 +157,10 @@ function toURL(v: unknown): { url: URL; href: string; name: string } {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new K6HttpError(1020, 'invalid URL', `unsupported protocol scheme "${url.protocol.replace(/:$/, '')}"`);
   }
-  if (parsedURLs.size >= MAX_PARSED_URLS) parsedURLs.clear();
-  parsedURLs.set(raw, { url, href: url.href });
-  return { url, href: url.href, name };
+  target = new Target(url);
+  if (targets.size >= MAX_TARGETS) targets.clear();
+  targets.set(raw, target);
+  return { target, name };
 }
 
 // ---- headers --------------------------------------------------------------
@@ -346,7 +364,8 @@ function setHeader(headers: Map<string, [string, string]>, name: string, value: 
 
 interface ParsedRequest {
   method: string;
-  url: URL;
+  target: Target;
+  /** For Response.request. */
   href: string;
   urlName: string;
   headers: Map<string, [string, string]>;
@@ -361,7 +380,8 @@ interface ParsedRequest {
   tags: Tags;
   ownTags: boolean;
   callback: ExpectedStatuses | null;
-  jar: CookieJar | undefined;
+  /** null: no cookies; undefined: the VU's jar of this iteration, made when the first cookie arrives. */
+  jar: CookieJar | null | undefined;
   reqCookies: Record<string, { value: string; replace: boolean }>;
   hasReqCookies: boolean;
 }
@@ -399,8 +419,8 @@ class VUTransport {
 interface HttpVUState {
   transport: VUTransport;
   callback: ExpectedStatuses | null;
-  /** Frozen sample tag sets by the VU's base tags, then by what a request adds. */
-  tagSets: WeakMap<Tags, Map<string, Tags>>;
+  /** Frozen sample tag sets by the VU's base tags, then by URL (see trailTags). */
+  tagSets: WeakMap<Tags, Map<Target, TagSet[]>>;
 }
 
 function vuHttp(vu: VU): HttpVUState {
@@ -427,13 +447,14 @@ function vuJar(vu: VU): CookieJar {
 
 function parseRequest(vu: VU, method: string, urlArg: unknown, body: unknown, params: unknown): ParsedRequest {
   const o = vu.shared.options;
-  const { url, href, name } = toURL(urlArg);
+  const { target, name } = toURL(urlArg);
+  const url = target.url;
   const headers = new Map<string, [string, string]>();
   const bodyBuf = buildBody(body, headers);
   const preq: ParsedRequest = {
     method,
-    url,
-    href,
+    target,
+    href: target.href,
     urlName: name,
     headers,
     body: bodyBuf,
@@ -446,7 +467,7 @@ function parseRequest(vu: VU, method: string, urlArg: unknown, body: unknown, pa
     tags: vu.baseTags(),
     ownTags: false,
     callback: vuHttp(vu).callback,
-    jar: vuJar(vu),
+    jar: undefined,
     reqCookies: {},
     hasReqCookies: false,
   };
@@ -501,7 +522,7 @@ function parseRequest(vu: VU, method: string, urlArg: unknown, body: unknown, pa
           preq.throw = Boolean(v);
           break;
         case 'jar':
-          if (v === null) preq.jar = undefined;
+          if (v === null) preq.jar = null;
           else if (v instanceof CookieJar) preq.jar = v;
           break;
         case 'cookies':
@@ -534,8 +555,7 @@ function parseRequest(vu: VU, method: string, urlArg: unknown, body: unknown, pa
   }
   // A name from http.url`…` becomes the name tag unless one was set.
   if (preq.urlName !== '' && preq.tags.name === undefined) {
-    const clean = cleanURL(url, href);
-    if (preq.urlName !== clean) {
+    if (preq.urlName !== target.clean) {
       preq.tags = { ...preq.tags, name: preq.urlName };
       preq.ownTags = true;
     }
@@ -609,35 +629,50 @@ function httpMetrics(engine: MetricsEngine): HttpMetrics {
   return m;
 }
 
-/** Distinct tag sets cached per base; beyond this (URLs full of ids, no name tag) start over. */
-const MAX_TAG_SETS = 1024;
+/** One cached tag set and the outcome it was made for. */
+interface TagSet {
+  method: string;
+  status: number;
+  expected: string;
+  errCode: number;
+  tls: string;
+  tags: Tags;
+}
+
+/** Distinct URLs cached per base tags; beyond this (URLs full of ids, no name tag) start over. */
+const MAX_TAG_TARGETS = 1024;
 
 /**
  * The tags of one round trip's samples (transport.go measureAndEmitMetrics).
  * Samples share frozen tag sets: a VU that requests the same URL with the
- * same outcome reuses one object instead of copying its tags 9 times a request.
+ * same outcome reuses one object instead of copying its tags for every sample.
  */
-function trailTags(vu: VU, preq: ParsedRequest, reqURL: URL, reqHref: string, method: string, trail: Trail, status: number, err: [number, string] | undefined): Tags {
-  const clean = cleanURL(reqURL, reqHref);
-  const expected = preq.callback ? String(preq.callback.matches(err ? 0 : status)) : '';
+function trailTags(vu: VU, preq: ParsedRequest, target: Target, method: string, trail: Trail, status: number, err: [number, string] | undefined): Tags {
+  const expected = preq.callback ? (preq.callback.matches(err ? 0 : status) ? 'true' : 'false') : '';
   const tls = err || !trail.tlsVersion ? '' : tlsVersionName(trail.tlsVersion);
-  let sets: Map<string, Tags> | undefined;
-  let key = '';
+  const errCode = err ? err[0] : 0;
+  let list: TagSet[] | undefined;
   if (!preq.ownTags) {
     const all = vuHttp(vu).tagSets;
-    sets = all.get(preq.tags);
-    if (!sets) {
-      sets = new Map();
-      all.set(preq.tags, sets);
+    let byTarget = all.get(preq.tags);
+    if (!byTarget) {
+      byTarget = new Map();
+      all.set(preq.tags, byTarget);
     }
-    key = `${method} ${status} ${expected} ${err ? err[0] : ''} ${tls} ${clean}`;
-    const hit = sets.get(key);
-    if (hit) return hit;
+    list = byTarget.get(target);
+    if (!list) {
+      if (byTarget.size >= MAX_TAG_TARGETS) byTarget.clear();
+      list = [];
+      byTarget.set(target, list);
+    }
+    for (const t of list) {
+      if (t.status === status && t.method === method && t.expected === expected && t.errCode === errCode && t.tls === tls && (!err || t.tags.error === err[1])) return t.tags;
+    }
   }
   const tags: Tags = { ...preq.tags };
   if (tags.name === undefined) {
-    tags.name = clean;
-    tags.url = clean;
+    tags.name = target.clean;
+    tags.url = target.clean;
   } else {
     tags.url = tags.name;
   }
@@ -654,17 +689,14 @@ function trailTags(vu: VU, preq: ParsedRequest, reqURL: URL, reqHref: string, me
   }
   if (expected) tags.expected_response = expected;
   Object.freeze(tags);
-  if (sets) {
-    if (sets.size >= MAX_TAG_SETS) sets.clear();
-    sets.set(key, tags);
-  }
+  if (list && list.length < 16) list.push({ method, status, expected, errCode, tls, tags });
   return tags;
 }
 
 /** The samples of one round trip. */
-function emitTrail(vu: VU, preq: ParsedRequest, reqURL: URL, reqHref: string, method: string, trail: Trail, status: number, err: [number, string] | undefined): void {
+function emitTrail(vu: VU, preq: ParsedRequest, target: Target, method: string, trail: Trail, status: number, err: [number, string] | undefined): void {
   if (!vu.canEmit()) return;
-  const tags = trailTags(vu, preq, reqURL, reqHref, method, trail, status, err);
+  const tags = trailTags(vu, preq, target, method, trail, status, err);
   const engine = vu.shared.engine;
   const m = httpMetrics(engine);
   const time = performance.timeOrigin + trail.end;
@@ -676,15 +708,16 @@ function emitTrail(vu: VU, preq: ParsedRequest, reqURL: URL, reqHref: string, me
   engine.push(m.sending, tags, trail.sending, time);
   engine.push(m.waiting, tags, trail.waiting, time);
   engine.push(m.receiving, tags, trail.receiving, time);
-  if (preq.callback) engine.push(m.failed, tags, preq.callback.matches(err ? 0 : status) ? 0 : 1, time);
+  if (preq.callback) engine.push(m.failed, tags, tags.expected_response === 'true' ? 0 : 1, time);
 }
 
-function cookieHeader(preq: ParsedRequest, u: URL): string | undefined {
+function cookieHeader(vu: VU, preq: ParsedRequest, u: URL): string | undefined {
   const fromReq = preq.reqCookies;
-  if (!preq.hasReqCookies && (!preq.jar || preq.jar.isEmpty())) return undefined;
+  const jar = preq.jar === undefined ? (vu.moduleState.get('cookieJar') as CookieJar | undefined) : preq.jar;
+  if (!preq.hasReqCookies && (!jar || jar.isEmpty())) return undefined;
   const pairs: string[] = [];
-  if (preq.jar) {
-    for (const c of preq.jar.forURL(u)) {
+  if (jar) {
+    for (const c of jar.forURL(u)) {
       const r = fromReq[c.name];
       if (r && r.replace) continue;
       pairs.push(`${c.name}=${c.value}`);
@@ -723,8 +756,7 @@ function headerFacts(raw: [string, string][]): HeaderFacts {
  * One asyncRequest, redirects included, under one deadline; the iteration
  * ending cancels it too.
  */
-class RequestRun implements Expirable {
-  deadline = 0;
+class RequestRun extends Expirable {
   private aborted: Error | undefined;
   private current: PendingRoundTrip | undefined;
   private unregister: (() => void) | undefined;
@@ -732,7 +764,9 @@ class RequestRun implements Expirable {
   constructor(
     private readonly vu: VU,
     private readonly preq: ParsedRequest,
-  ) {}
+  ) {
+    super();
+  }
 
   onExpire(): void {
     this.abort(new K6HttpError(TIMEOUT_CODE, 'request timeout'));
@@ -766,22 +800,21 @@ class RequestRun implements Expirable {
     const { vu, preq } = this;
     const transport = vuHttp(vu).transport;
     let method = preq.method;
-    let url = preq.url;
-    let href = preq.href;
+    let target = preq.target;
     let body = preq.body;
     let headers = preq.headers;
     let hops = 0;
     for (;;) {
       const h: [string, string][] = [];
       for (const [k, pair] of headers) if (k !== 'content-length') h.push(pair);
-      const cookie = cookieHeader(preq, url);
+      const cookie = cookieHeader(vu, preq, target.url);
       if (cookie) h.push(['Cookie', cookie]);
       if (body !== undefined) h.push(['Content-Length', String(body.length)]);
       let raw: RawResponse;
       try {
         this.current = transport.roundTrip(
-          { origin: url.origin, path: `${url.pathname}${url.search}`, method, headers: h, body, reset: vu.shared.options.noConnectionReuse },
-          url.protocol === 'http:',
+          { origin: target.origin, path: target.path, method, headers: h, body, reset: vu.shared.options.noConnectionReuse },
+          target.plain,
         );
         if (this.aborted) this.current.abort(this.aborted);
         raw = await this.current.promise;
@@ -790,8 +823,8 @@ class RequestRun implements Expirable {
         const trail = e instanceof RoundTripError ? e.trail : undefined;
         const reason = this.aborted ?? cause;
         const code = errorCodeFor(reason);
-        if (trail) emitTrail(vu, preq, url, href, method, trail, 0, code);
-        const full = reason instanceof K6HttpError ? reason.message : `${urlErrorOp(method)} "${href}": ${(reason as Error)?.message ?? String(reason)}`;
+        if (trail) emitTrail(vu, preq, target, method, trail, 0, code);
+        const full = reason instanceof K6HttpError ? reason.message : `${urlErrorOp(method)} "${target.href}": ${(reason as Error)?.message ?? String(reason)}`;
         resp.error = code[1];
         resp.error_code = code[0];
         if (trail) resp.setTimings(trail);
@@ -799,9 +832,12 @@ class RequestRun implements Expirable {
         vu.logger.warn('Request Failed', { error: full });
         return resp;
       }
-      emitTrail(vu, preq, url, href, method, raw.trail, raw.status, undefined);
+      emitTrail(vu, preq, target, method, raw.trail, raw.status, undefined);
       const facts = headerFacts(raw.rawHeaders);
-      if (preq.jar && facts.cookies) for (const v of facts.cookies) preq.jar.setFromHeader(url, v);
+      if (preq.jar !== null && facts.cookies) {
+        const jar = preq.jar ?? vuJar(vu);
+        for (const v of facts.cookies) jar.setFromHeader(target.url, v);
+      }
       if (isRedirect(raw.status) && facts.location !== undefined) {
         if (hops >= preq.redirects) {
           if (!preq.redirectsExplicit) {
@@ -812,7 +848,7 @@ class RequestRun implements Expirable {
           }
         } else {
           hops++;
-          const next = new URL(facts.location, url);
+          const next = new URL(facts.location, target.url);
           // Go's http.Client: 301/302/303 switch to GET without a body (HEAD stays HEAD); 307/308 keep both.
           if (raw.status === 301 || raw.status === 302 || raw.status === 303) {
             if (method !== 'GET' && method !== 'HEAD') {
@@ -822,17 +858,16 @@ class RequestRun implements Expirable {
               headers.delete('content-type');
             }
           }
-          if (next.host !== url.host) {
+          if (next.host !== target.url.host) {
             headers = new Map(headers);
             headers.delete('authorization');
           }
-          url = next;
-          href = next.href;
-          resp.url = href;
+          target = new Target(next);
+          resp.url = target.href;
           continue;
         }
       }
-      resp.url = href;
+      resp.url = target.href;
       const decoded = preq.responseType === 'none' ? EMPTY : decodeBody(raw.body, facts.encoding);
       resp.setRaw(raw, decoded, preq.responseType);
       return resp;

@@ -89,9 +89,8 @@ export class VU {
   iteration = -1;
   env: Record<string, string>;
   private ownTags: Tags;
-  /** baseTags() as of the tags and group it was made from. */
-  private frozenTags: Tags | undefined;
-  private frozenGroup = '';
+  /** baseTags() by group, as of the current tags. */
+  private readonly frozenTags = new Map<string, Tags>();
   group: string = ROOT_GROUP_PATH;
   inInit = true;
   exports: Record<string, unknown> = {};
@@ -129,11 +128,11 @@ export class VU {
   }
   set tags(t: Tags) {
     this.ownTags = t;
-    this.frozenTags = undefined;
+    this.frozenTags.clear();
   }
 
   tagsChanged(): void {
-    this.frozenTags = undefined;
+    this.frozenTags.clear();
   }
 
   /** What the script sees as __ITER: undefined until the first iteration, as in k6. */
@@ -264,11 +263,10 @@ export class VU {
 
   /** currentTags() as one frozen object shared until the tags or the group change. */
   baseTags(): Tags {
-    let t = this.frozenTags;
-    if (t === undefined || this.frozenGroup !== this.group) {
+    let t = this.frozenTags.get(this.group);
+    if (t === undefined) {
       t = Object.freeze({ ...this.ownTags, group: this.group });
-      this.frozenTags = t;
-      this.frozenGroup = this.group;
+      this.frozenTags.set(this.group, t);
     }
     return t;
   }

@@ -28,6 +28,8 @@ export type QueryName = keyof RunSeries | ExtraSeriesName;
 export const RATE_WINDOW_SEC = 10;
 /** The newcomer-activity scenario's name; its iterations are requests, not signups. */
 export const ACTIVITY_SCENARIO = 'activity';
+/** The scenarios whose iterations are signups (signup-wave's and breakpoint's). */
+export const SIGNUP_SCENARIOS = ['signups', 'breakpoint'] as const;
 
 /** Scrape job names the target-side queries select, one per role. */
 export type JobNames = { -readonly [K in keyof typeof JOBS]: string };
@@ -53,13 +55,13 @@ export function runQueries(opts: { jobs?: Partial<JobNames>; windowSec?: number 
   const W = `[${opts.windowSec ?? RATE_WINDOW_SEC}s]`;
   const web = `job="${j.web}"`;
   const worker = `job="${j.worker}"`;
-  const signups = `scenario!="${ACTIVITY_SCENARIO}"`;
+  // Signups only: an activity phase's iterations are single requests, its streams sessions.
+  const signups = `scenario=~"${SIGNUP_SCENARIOS.join('|')}"`;
   const quantile = (q: number) => `histogram_quantile(${q}, sum by (le) (rate(http_request_duration_seconds_bucket{${web}}${W})))`;
   const runner = (name: QueryName, expr: string): RunQuery => ({ name, expr, source: 'runner' });
   const target = (name: QueryName, expr: string): RunQuery => ({ name, expr, source: 'target' });
   return [
     // k6 counts a dropped iteration when no VU was free: offered = started + dropped.
-    // Signups only: an activity phase's iterations are single requests (activityRate).
     runner('offeredRate', `sum(rate(k6_iterations_total{${signups}}${W})) + (sum(rate(k6_dropped_iterations_total{${signups}}${W})) or vector(0))`),
     runner('throughput', `sum(rate(k6_iterations_total{${signups}}${W}))`),
     // The runner's trend gauges are cumulative since its start (k6 semantics), so

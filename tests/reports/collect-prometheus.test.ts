@@ -56,7 +56,7 @@ const worker = (t: number) =>
     '',
   ].join('\n');
 const runner = (t: number) =>
-  ['# TYPE k6_iterations_total counter', `k6_iterations_total ${2 * t}`, '# TYPE k6_dropped_iterations_total counter', `k6_dropped_iterations_total ${0.5 * t}`, '# TYPE k6_http_reqs_total counter', `k6_http_reqs_total ${10 * t}`, ''].join('\n');
+  ['# TYPE k6_iterations_total counter', `k6_iterations_total{scenario="signups"} ${2 * t}`, '# TYPE k6_dropped_iterations_total counter', `k6_dropped_iterations_total{scenario="signups"} ${0.5 * t}`, '# TYPE k6_http_reqs_total counter', `k6_http_reqs_total ${10 * t}`, ''].join('\n');
 
 describe('the rehearsal queries against a real Prometheus', () => {
   let stack: MetricsStack | undefined;

@@ -23,7 +23,7 @@ describe('queries', () => {
     expect([...MODEL_SERIES].filter((n) => !names.includes(n as never))).toEqual(['signupLatencyP95']);
     expect(names.filter((n) => !MODEL_SERIES.has(n)).sort()).toEqual(['activityRate', 'droppedRate', 'nodeCpu', 'pgMaxConnections', 'processCpu', 'runnerRequestRate']);
     // Signups are counted apart from the activity phase's single-request iterations.
-    expect(QUERIES.find((q) => q.name === 'throughput')!.expr).toContain('scenario!="activity"');
+    expect(QUERIES.find((q) => q.name === 'throughput')!.expr).toContain('scenario=~"signups|breakpoint"');
     expect(QUERIES.find((q) => q.name === 'activityRate')!.expr).toContain('scenario="activity"');
     expect(Object.values(JOBS)).toEqual(['standin-web', 'standin-worker', 'standin-streaming', 'runner', 'postgres', 'redis', 'node']);
     for (const q of QUERIES) {

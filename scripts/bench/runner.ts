@@ -17,9 +17,9 @@ import { fmt, percentile, table } from './stats.js';
 // all against one minimal node:http server on 127.0.0.1 in its own process:
 //
 //  1. Requests/s of a one-GET scenario (constant-vus) next to autocannon with
-//     the same number of connections. Each VU has its own undici Agent
-//     (pipelining 1) and makes one request at a time, so N VUs hold exactly N
-//     keep-alive connections, as autocannon's N connections do; the server
+//     the same number of connections. Each VU has its own keep-alive
+//     connections and makes one request at a time, so N VUs hold exactly N
+//     connections, as autocannon's N connections do; the server
 //     counts the connections it accepted to prove it. Also split over 2
 //     processes with runSplit.
 //  2. Start lag at a constant arrival rate: how late each iteration started
@@ -448,7 +448,7 @@ export function runnerReport(r: RunnerBench): string {
     ]),
   );
 
-  out.push(`\n3a. One GET per iteration for ${r.seconds} s (runner: constant-vus, one undici Agent per VU, pipelining 1; autocannon: pipelining 1)`);
+  out.push(`\n3a. One GET per iteration for ${r.seconds} s (runner: constant-vus, each VU its own keep-alive connection, one request at a time; autocannon: pipelining 1)`);
   const outsideOf = (x: ThroughputRun) => x.cpu.find((s) => s.role === OUTSIDE)?.ofMachine ?? NaN;
   out.push(
     table([

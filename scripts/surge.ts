@@ -1,10 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import { compareCommand } from './commands/compare.js';
+import { federationCommand } from './commands/federation.js';
 import { rehearseCommand } from './commands/rehearse.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { stackCommand } from './commands/stack.js';
 import { k8sCommand } from './commands/k8s.js';
+import { cleanupCommand } from './commands/cleanup.js';
 import { upCommand } from './commands/up.js';
 
 // The `surge` CLI. Errors a user can fix are printed as one line, without a stack.
@@ -21,6 +23,8 @@ program.addCommand(upCommand());
 program.addCommand(runCommand());
 program.addCommand(stackCommand());
 program.addCommand(k8sCommand());
+program.addCommand(cleanupCommand());
+program.addCommand(federationCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -2,12 +2,16 @@ import type { FastifyInstance } from 'fastify';
 import { enqueue } from '../../jobs/queue.js';
 import { authorize, requireUser } from '../auth.js';
 import type { WebContext } from '../context.js';
-import { errors } from '../errors.js';
+import { errors, validationError } from '../errors.js';
 import { findLocalAccount } from '../queries.js';
 import { renderAccount } from '../render.js';
 
 // The admin API's account moderation, enough to approve signups in `approved`
-// mode and to list or remove a rehearsal's synthetic accounts.
+// mode and to list or remove a rehearsal's synthetic accounts. As in Mastodon,
+// an account is deleted only once suspended (AccountPolicy#destroy?). The
+// stand-in keeps no suspended_at: a suspension is recorded as the user's
+// disabled flag, which is what a suspended user's API calls meet (403 "Your
+// login is currently disabled"), and reported as `suspended`.
 
 const MANAGE_USERS_ROLES = new Set(['Owner', 'Admin', 'Moderator']);
 
@@ -36,9 +40,9 @@ export function adminRoutes(app: FastifyInstance, ctx: WebContext): void {
       role: { id: '-99', name: u?.role ?? '', permissions: '65536', color: '', highlighted: false },
       confirmed: Boolean(u?.confirmed),
       approved: Boolean(u?.approved),
-      disabled: Boolean(u?.disabled),
+      disabled: false,
       silenced: false,
-      suspended: false,
+      suspended: Boolean(u?.disabled),
       sensitized: false,
       account: renderAccount(account, base),
     };
@@ -68,10 +72,23 @@ export function adminRoutes(app: FastifyInstance, ctx: WebContext): void {
     return adminAccount(id);
   });
 
+  // Only `suspend` (what a cleanup needs); Mastodon answers an empty object.
+  app.post('/api/v1/admin/accounts/:id/action', { config: { controller: 'api/v1/admin/account_actions', action: 'create' } }, async (req) => {
+    const user = await staff(req, 'admin:write:accounts');
+    const id = (req.params as { id: string }).id;
+    const type = req.params_.type;
+    if (type !== 'suspend') throw validationError({ type: [{ error: 'ERR_INCLUSION', description: 'is not supported by the stand-in (only suspend)' }] });
+    const target = await adminAccount(id);
+    if (target.role.name === 'Owner' || id === user.accountId) throw errors.forbidden();
+    await ctx.db.query('UPDATE users SET disabled = true WHERE account_id = $1', [id]);
+    return {};
+  });
+
   app.delete('/api/v1/admin/accounts/:id', { config: { controller: 'api/v1/admin/accounts', action: 'destroy' } }, async (req) => {
     await staff(req, 'admin:write:accounts');
     const id = (req.params as { id: string }).id;
     const body = await adminAccount(id);
+    if (!body.suspended) throw errors.forbidden();
     await ctx.db.query('DELETE FROM accounts WHERE id = $1', [id]);
     return body;
   });

@@ -224,6 +224,8 @@ export interface IncomingNote {
   sensitive: boolean;
   /** 0 public, 1 unlisted, 2 followers-only, 3 direct: as Mastodon infers it from to/cc. */
   visibility: number;
+  /** to and cc together. */
+  audience: string[];
   language: string | null;
   published: Date;
 }
@@ -255,6 +257,7 @@ export function readNote(object: unknown): IncomingNote | string {
     spoilerText: str(o.summary) ?? '',
     sensitive: o.sensitive === true,
     visibility,
+    audience: [...to, ...cc],
     language,
     published: Number.isNaN(published.getTime()) ? new Date() : published,
   };

@@ -84,6 +84,14 @@ async function localAccount(fed: Federation, actorUri: string | undefined): Prom
   return rows[0] as { id: string; username: string } | undefined;
 }
 
+async function followedLocally(fed: Federation, accountId: string): Promise<boolean> {
+  const { rowCount } = await fed.db.query(
+    'SELECT 1 FROM follows f JOIN accounts a ON a.id = f.account_id WHERE f.target_account_id = $1 AND a.domain IS NULL LIMIT 1',
+    [accountId],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
 type Handler = (fed: Federation, signer: RemoteAccount, activity: Record<string, unknown>) => Promise<boolean>;
 
 /** Each returns whether the activity changed anything (false: ignored, as Mastodon ignores what it cannot use). */
@@ -130,6 +138,9 @@ const HANDLERS: Record<string, Handler> = {
   async Create(fed, signer, a) {
     const note = readNote(a.object);
     if (typeof note === 'string' || note.attributedTo !== signer.uri || note.visibility === 3) return false;
+    // Mastodon keeps a remote post only when it concerns someone here (related_to_local_activity?).
+    const local = `${fed.config.baseUrl}/users/`;
+    if (!note.audience.some((x) => x.startsWith(local)) && !(await followedLocally(fed, signer.id))) return false;
     const { rows } = await fed.db.query(
       `INSERT INTO statuses (account_id, text, spoiler_text, sensitive, visibility, language, local, uri, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, false, $7, $8)

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { compareCommand } from './commands/compare.js';
+import { federationCommand } from './commands/federation.js';
 import { rehearseCommand } from './commands/rehearse.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
@@ -23,6 +24,7 @@ program.addCommand(runCommand());
 program.addCommand(stackCommand());
 program.addCommand(k8sCommand());
 program.addCommand(cleanupCommand());
+program.addCommand(federationCommand());
 
 try {
   await program.parseAsync(process.argv);

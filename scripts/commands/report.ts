@@ -1,5 +1,8 @@
 import { Command } from 'commander';
 import { buildRunReport } from '../../reports/build.js';
+import { collectK8sRun } from '../k8s/report.js';
+import { wholeNumber } from '../options.js';
+import { parseJobNames } from '../rehearse/plan.js';
 
 // `surge report <run-dir>`: rebuild a run's reports from its run.json and
 // series.json, offline, e.g. with other SLOs or prices.
@@ -10,7 +13,17 @@ export function reportCommand(): Command {
     .argument('<run-dir>', 'a folder written by surge rehearse')
     .option('--slo <file>', 'SLO overrides (JSON/YAML)')
     .option('--prices <file>', 'price sheet overrides (JSON/YAML)')
-    .action(async (dir: string, o: { slo?: string; prices?: string }) => {
+    .option('--prometheus-url <url>', 'first collect a surge k8s run (its --out folder) from this Prometheus')
+    .option('--testid <id>', 'with --prometheus-url: the run\'s testid (default: the one surge k8s wrote)')
+    .option('--prometheus-jobs <list>', 'with --prometheus-url: its scrape job names by role, e.g. web=mastodon-web,worker=sidekiq')
+    .option('--web-concurrency <n>', 'with --prometheus-url: the instance\'s Puma processes', wholeNumber(1, 1024), 2)
+    .option('--max-threads <n>', 'with --prometheus-url: its threads per Puma process', wholeNumber(1, 1024), 5)
+    .option('--sidekiq-concurrency <n>', 'with --prometheus-url: its Sidekiq threads', wholeNumber(1, 10_000), 5)
+    .action(async (dir: string, o: { slo?: string; prices?: string; prometheusUrl?: string; testid?: string; prometheusJobs?: string; webConcurrency: number; maxThreads: number; sidekiqConcurrency: number }) => {
+      if (o.prometheusUrl) {
+        const sizing = { webConcurrency: o.webConcurrency, maxThreads: o.maxThreads, sidekiqConcurrency: o.sidekiqConcurrency, dbPool: null };
+        await collectK8sRun(dir, { prometheusUrl: o.prometheusUrl, testid: o.testid, jobs: o.prometheusJobs ? parseJobNames(o.prometheusJobs) : {}, sizing });
+      }
       const out = await buildRunReport(dir, { sloFile: o.slo, priceSheetFile: o.prices });
       process.stdout.write(`${out.verdict}\n\nreport: ${out.paths.join('\n        ')}\n`);
     });

@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import { REPORT_TREND_STATS } from '../../infra/engines/k6/engine.js';
+import { JOBS } from '../../reports/collect/queries.js';
 
 // A wave for k6-operator: a ConfigMap holding the bundled scenario and a
 // TestRun (k6.io/v1alpha1) whose N runners each take one execution segment
@@ -61,7 +62,8 @@ export function k8sManifests(i: K8sInput): { configMap: Record<string, unknown>;
   const metadata = (name: string) => ({ name, ...(i.namespace ? { namespace: i.namespace } : {}), labels });
   const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: metadata(`${i.name}-script`), data: { [file]: i.bundle } };
   const env = Object.entries(i.env).map(([name, value]) => ({ name, value }));
-  const args = ['--tag', `testid=${i.testid}`];
+  // job=runner: the runner series' name in the report's queries, as in a local rehearsal.
+  const args = ['--tag', `testid=${i.testid}`, '--tag', `job=${JOBS.runner}`];
   if (i.prometheusUrl) {
     args.unshift('--out', 'experimental-prometheus-rw');
     env.push(

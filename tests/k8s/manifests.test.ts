@@ -34,7 +34,7 @@ describe('k6-operator manifests', () => {
     expect(tr.spec.parallelism).toBe(4);
     expect(tr.spec.separate).toBe(false);
     expect(tr.spec.script).toEqual({ configMap: { name: 'surge-signup-wave-script', file: 'signup-wave.js' } });
-    expect(tr.spec.arguments).toBe('--out experimental-prometheus-rw --tag testid=wave-1');
+    expect(tr.spec.arguments).toBe('--out experimental-prometheus-rw --tag testid=wave-1 --tag job=runner');
     expect(tr.spec.runner.image).toBe('grafana/k6:2.2.0');
     expect(tr.spec.runner.env).toEqual([
       { name: 'BASE_URL', value: 'https://social.example' },
@@ -57,7 +57,7 @@ describe('k6-operator manifests', () => {
 
   it('without a Prometheus, no remote write but still the testid tag', () => {
     const plain = parse(toYaml(k8sManifests({ ...input, prometheusUrl: undefined }).testRun));
-    expect(plain.spec.arguments).toBe('--tag testid=wave-1');
+    expect(plain.spec.arguments).toBe('--tag testid=wave-1 --tag job=runner');
     expect(plain.spec.runner.env.map((e: { name: string }) => e.name)).not.toContain('K6_PROMETHEUS_RW_SERVER_URL');
   });
 

@@ -52,7 +52,11 @@ export function renderFederationHtml(r: FederationReport): string {
     ${r.partial ? verdictBanner('partial', 'Partial report: the run stopped early', r.partialReason ?? 'interrupted') : ''}
     <p class="notice" role="note">Targets: stand-ins, Node models of Mastodon 4.5 built by mastodon-surge. Read the numbers as the shape of federation
       (how far a post fans out, where deliveries queue and how long they wait), not as a real Mastodon's costs.</p>
-    ${verdictBanner(r.partial ? 'partial' : 'pass', r.headline)}
+    ${verdictBanner(
+      r.partial ? 'partial' : r.fleetCompleteness.arrived === r.fleetCompleteness.expected ? 'pass' : 'fail',
+      r.fleetCompleteness.arrived === r.fleetCompleteness.expected ? 'Every delivery to the fleet arrived' : `${r.fleetCompleteness.expected - r.fleetCompleteness.arrived} deliveries to the fleet had not arrived when the run ended`,
+      r.headline,
+    )}
     ${keyValueTable(r.facts)}
     <h2>Fan-out</h2>
     ${keyValueTable([

@@ -183,8 +183,7 @@ async function takeDown(
   log(`  instance ${kill.instance + 1} (${standin.localDomain}) is down at ${downAtS.toFixed(1)} s`);
   await sleepUntil(t0 + (kill.atS + kill.downForS) * 1000, signal);
   // Restart even after Ctrl-C: the partial report still reads its counters.
-  await standin.startWeb();
-  await standin.startWorker();
+  await Promise.all([standin.startWeb(), standin.startWorker()]);
   const upAtS = (Date.now() - t0) / 1000;
   record({ instance: kill.instance, downAtS, upAtS });
   log(`  instance ${kill.instance + 1} is back at ${upAtS.toFixed(1)} s`);

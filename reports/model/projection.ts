@@ -153,14 +153,14 @@ export function project(
   const byCpu = cpuS !== null || cpuA !== null ? ceil((signupRequestRate * (cpuS ?? cpuA!) + activityRequestRate * (cpuA ?? cpuS!)) / u) : null;
   let processes = Math.max(1, byCapacity ?? 0, byCpu ?? 0);
   let basis = `capacity per process from ${measured.capacityBasis}`;
-  if (cpuA !== null && cpuS !== null) {
-    basis += `; an everyday request costs ${(cpuA * 1000).toFixed(2)} ms of web CPU against ${(cpuS * 1000).toFixed(2)} ms for a signup request (measured in the activity phase)`;
-  }
   if (byCapacity === null && byCpu === null) {
     processes = sizing.webConcurrency;
     basis = `not measured (${measured.capacityBasis}): kept the current WEB_CONCURRENCY`;
     notes.push('web capacity was not measured, so the web tier is not projected; run a breakpoint phase that starts below the breaking point');
   } else if (byCapacity === null) basis = 'CPU-seconds per request only (no breakpoint capacity)';
+  if (cpuA !== null && cpuS !== null) {
+    basis += `; an everyday request costs ${(cpuA * 1000).toFixed(2)} ms of web CPU against ${(cpuS * 1000).toFixed(2)} ms for a signup request (measured in the activity phase)`;
+  }
   const threadsPerProcess = measured.threadsPerWebProcess;
 
   // Sidekiq: Little's law per queue; mail scales with signups, everything else

@@ -1,25 +1,14 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { surge } from '../support/surge-cli.js';
 
 // The CI gate on real rehearsals: the same short wave against a healthy
 // stand-in and against one crippled the way 2022's admins were (one Sidekiq
 // thread behind a slow mail relay). `surge compare` must flag the crippled
 // run as a regression, and not the other way round.
 
-const SURGE = fileURLToPath(new URL('../../scripts/bin/surge.js', import.meta.url));
-
-function surge(args: string[]) {
-  const child = spawn(process.execPath, [SURGE, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
-}
 
 // peak-hour's 10,000 signups an hour played in 30 s at ×0.0024: 24 newcomers, 0.8 a second.
 const WAVE = ['rehearse', '--phases', 'wave', '--wave', 'peak-hour', '--duration', '30s', '--scale', '0.0024', '--web-concurrency', '1', '--seed', '7'];

@@ -1,25 +1,14 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildRunReport } from '../../reports/build.js';
 import { writeSyntheticRun } from '../reports/synthetic-run.js';
+import { surge } from '../support/surge-cli.js';
 
 // `surge compare` as CI calls it: Markdown on stdout, and the exit code is the
 // verdict (1 regression, 0 none, 2 bad input).
 
-const SURGE = fileURLToPath(new URL('../../scripts/bin/surge.js', import.meta.url));
-
-function surge(args: string[]) {
-  const child = spawn(process.execPath, [SURGE, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
-}
 
 describe('surge compare', () => {
   const root = mkdtempSync(join(tmpdir(), 'surge-compare-'));

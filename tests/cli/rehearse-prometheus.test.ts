@@ -1,29 +1,18 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scrapeTargetFromUrl } from '../../infra/metrics/prometheus-config.js';
 import { startMetricsStack, type MetricsStack } from '../../infra/metrics/stack.js';
 import { startStandin, type StandinHandle } from '../../infra/targets/standin/standin.js';
 import { parseReport } from '../../reports/model/report-model.js';
+import { surge } from '../support/surge-cli.js';
 
 // `surge rehearse --prometheus-url`: an admin's own Prometheus already scrapes
 // their instance under its own job names, every 5 s. The rehearsal reads the
 // instance's series from there (with rate windows wide enough for that
 // interval) and its own runner's from a private Prometheus.
 
-const SURGE = fileURLToPath(new URL('../../scripts/bin/surge.js', import.meta.url));
-
-function surge(args: string[]) {
-  const child = spawn(process.execPath, [SURGE, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
-}
 
 let instance: StandinHandle;
 let theirs: MetricsStack;

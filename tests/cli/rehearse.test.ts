@@ -1,29 +1,16 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseReport } from '../../reports/model/report-model.js';
+import { surge } from '../support/surge-cli.js';
 
 // `surge rehearse` as a user runs it, shortened: a 2-step breakpoint and a
 // 20-second wave and a 20-second activity phase against the stand-in, then the report; and the same run
 // interrupted with Ctrl-C, which must still leave a partial report.
 
-const SURGE = fileURLToPath(new URL('../../scripts/bin/surge.js', import.meta.url));
 const SHORT = ['rehearse', '--bp-steps', '2', '--bp-step-duration', '10s', '--duration', '20s', '--activity-duration', '20s', '--activity-rate', '20', '--web-concurrency', '1', '--sidekiq-concurrency', '2'];
 
-function surge(args: string[], onStderr?: (text: string, kill: () => void) => void) {
-  const child = spawn(process.execPath, [SURGE, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => {
-    stderr += d;
-    onStderr?.(stderr, () => child.kill('SIGINT'));
-  });
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
-}
 
 describe('surge rehearse', () => {
   it('rehearses a wave on the stand-in and leaves a report with a verdict, a breaking point and charts', async () => {
@@ -51,11 +38,13 @@ describe('surge rehearse', () => {
   it('writes a partial report when interrupted with Ctrl-C', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'surge-reh-')), 'run');
     let sent = false;
-    const r = await surge([...SHORT, '--out', out], (text, kill) => {
-      if (!sent && text.includes('phase breakpoint')) {
-        sent = true;
-        setTimeout(kill, 4000);
-      }
+    const r = await surge([...SHORT, '--out', out], {
+      onStderr: (text, child) => {
+        if (!sent && text.includes('phase breakpoint')) {
+          sent = true;
+          setTimeout(() => child.kill('SIGINT'), 4000);
+        }
+      },
     });
     expect(r.code, r.stderr.slice(-3000)).toBe(0);
     const report = parseReport(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')));
@@ -67,7 +56,7 @@ describe('surge rehearse', () => {
     const dry = await surge(['rehearse', '--dry-run']);
     expect(dry.code).toBe(0);
     const plan = JSON.parse(dry.stdout);
-    expect(plan.phases.map((p: { name: string }) => p.name)).toEqual(['breakpoint', 'wave']);
+    expect(plan.phases.map((p: { name: string }) => p.name)).toEqual(['breakpoint', 'wave', 'activity']);
     const refused = await surge(['rehearse', '--target', 'https://mastodon.social', '--i-own-this-instance']);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr.trim().split('\n')).toHaveLength(1);

@@ -1,26 +1,17 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseReport } from '../../reports/model/report-model.js';
 import { writeSyntheticRun } from '../reports/synthetic-run.js';
+import { surge as cli } from '../support/surge-cli.js';
 
 // `surge report <run-dir>` rebuilds a run's reports offline: no Prometheus,
 // no stand-in, only run.json, series.json and the summaries.
 
-const SURGE = fileURLToPath(new URL('../../scripts/bin/surge.js', import.meta.url));
 
-function surge(args: string[]) {
-  // No PROMETHEUS_URL or anything else: the command must not need a service.
-  const child = spawn(process.execPath, [SURGE, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, HOME: process.env.HOME } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
-}
+// No PROMETHEUS_URL or anything else: the command must not need a service.
+const surge = (args: string[]) => cli(args, { env: { PATH: process.env.PATH, HOME: process.env.HOME } });
 
 describe('surge report', () => {
   it('re-renders a run folder offline and prints the verdict and the paths', async () => {

@@ -1,0 +1,32 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+// Runs the `surge` CLI as a user would (node scripts/bin/surge.js …) and
+// collects what it printed and how it exited.
+
+export const SURGE = fileURLToPath(new URL('../../scripts/bin/surge.js', import.meta.url));
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliOptions {
+  /** The child's whole environment; default this one's with CI=true (no progress redraws). */
+  env?: NodeJS.ProcessEnv;
+  /** Called with all stderr so far on every chunk, e.g. to send Ctrl-C at a given moment. */
+  onStderr?: (text: string, child: ChildProcess) => void;
+}
+
+export function surge(args: string[], opts: CliOptions = {}): Promise<CliResult> {
+  const child = spawn(process.execPath, [SURGE, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? { ...process.env, CI: 'true' } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => {
+    stderr += d;
+    opts.onStderr?.(stderr, child);
+  });
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
+}

@@ -779,7 +779,7 @@ class RequestRun extends Expirable {
   }
 
   async run(scope: IterationScope): Promise<Response> {
-    const preq = this.preq;
+    const { vu, preq } = this;
     const resp = new Response();
     resp.setSource(preq);
     resp.url = preq.href;
@@ -789,88 +789,83 @@ class RequestRun extends Expirable {
     }
     this.unregister = scope.onCancel((reason) => this.abort(reason instanceof Error ? reason : new Error('iteration ended')));
     try {
-      return await this.follow(resp);
+      const transport = vuHttp(vu).transport;
+      let method = preq.method;
+      let target = preq.target;
+      let body = preq.body;
+      let headers = preq.headers;
+      let hops = 0;
+      for (;;) {
+        const h: [string, string][] = [];
+        for (const [k, pair] of headers) if (k !== 'content-length') h.push(pair);
+        const cookie = cookieHeader(vu, preq, target.url);
+        if (cookie) h.push(['Cookie', cookie]);
+        if (body !== undefined) h.push(['Content-Length', String(body.length)]);
+        let raw: RawResponse;
+        try {
+          this.current = transport.roundTrip(
+            { origin: target.origin, path: target.path, method, headers: h, body, reset: vu.shared.options.noConnectionReuse },
+            target.plain,
+          );
+          if (this.aborted) this.current.abort(this.aborted);
+          raw = await this.current.promise;
+        } catch (e) {
+          const cause = e instanceof RoundTripError ? e.cause : e;
+          const trail = e instanceof RoundTripError ? e.trail : undefined;
+          const reason = this.aborted ?? cause;
+          const code = errorCodeFor(reason);
+          if (trail) emitTrail(vu, preq, target, method, trail, 0, code);
+          const full = reason instanceof K6HttpError ? reason.message : `${urlErrorOp(method)} "${target.href}": ${(reason as Error)?.message ?? String(reason)}`;
+          resp.error = code[1];
+          resp.error_code = code[0];
+          if (trail) resp.setTimings(trail);
+          if (preq.throw) throw new Error(full);
+          vu.logger.warn('Request Failed', { error: full });
+          return resp;
+        }
+        emitTrail(vu, preq, target, method, raw.trail, raw.status, undefined);
+        const facts = headerFacts(raw.rawHeaders);
+        if (preq.jar !== null && facts.cookies) {
+          const jar = preq.jar ?? vuJar(vu);
+          for (const v of facts.cookies) jar.setFromHeader(target.url, v);
+        }
+        if (isRedirect(raw.status) && facts.location !== undefined) {
+          if (hops >= preq.redirects) {
+            if (!preq.redirectsExplicit) {
+              vu.logger.warn(
+                `Stopped after ${hops + 1} redirects and returned the redirection; pass { redirects: n } in request params or set global maxRedirects to silence this`,
+                { url: preq.href },
+              );
+            }
+          } else {
+            hops++;
+            const next = new URL(facts.location, target.url);
+            // Go's http.Client: 301/302/303 switch to GET without a body (HEAD stays HEAD); 307/308 keep both.
+            if (raw.status === 301 || raw.status === 302 || raw.status === 303) {
+              if (method !== 'GET' && method !== 'HEAD') {
+                method = 'GET';
+                body = undefined;
+                headers = new Map(headers);
+                headers.delete('content-type');
+              }
+            }
+            if (next.host !== target.url.host) {
+              headers = new Map(headers);
+              headers.delete('authorization');
+            }
+            target = new Target(next);
+            resp.url = target.href;
+            continue;
+          }
+        }
+        resp.url = target.href;
+        const decoded = preq.responseType === 'none' ? EMPTY : decodeBody(raw.body, facts.encoding);
+        resp.setRaw(raw, decoded, preq.responseType);
+        return resp;
+      }
     } finally {
       disarm(this);
       this.unregister();
-    }
-  }
-
-  private async follow(resp: Response): Promise<Response> {
-    const { vu, preq } = this;
-    const transport = vuHttp(vu).transport;
-    let method = preq.method;
-    let target = preq.target;
-    let body = preq.body;
-    let headers = preq.headers;
-    let hops = 0;
-    for (;;) {
-      const h: [string, string][] = [];
-      for (const [k, pair] of headers) if (k !== 'content-length') h.push(pair);
-      const cookie = cookieHeader(vu, preq, target.url);
-      if (cookie) h.push(['Cookie', cookie]);
-      if (body !== undefined) h.push(['Content-Length', String(body.length)]);
-      let raw: RawResponse;
-      try {
-        this.current = transport.roundTrip(
-          { origin: target.origin, path: target.path, method, headers: h, body, reset: vu.shared.options.noConnectionReuse },
-          target.plain,
-        );
-        if (this.aborted) this.current.abort(this.aborted);
-        raw = await this.current.promise;
-      } catch (e) {
-        const cause = e instanceof RoundTripError ? e.cause : e;
-        const trail = e instanceof RoundTripError ? e.trail : undefined;
-        const reason = this.aborted ?? cause;
-        const code = errorCodeFor(reason);
-        if (trail) emitTrail(vu, preq, target, method, trail, 0, code);
-        const full = reason instanceof K6HttpError ? reason.message : `${urlErrorOp(method)} "${target.href}": ${(reason as Error)?.message ?? String(reason)}`;
-        resp.error = code[1];
-        resp.error_code = code[0];
-        if (trail) resp.setTimings(trail);
-        if (preq.throw) throw new Error(full);
-        vu.logger.warn('Request Failed', { error: full });
-        return resp;
-      }
-      emitTrail(vu, preq, target, method, raw.trail, raw.status, undefined);
-      const facts = headerFacts(raw.rawHeaders);
-      if (preq.jar !== null && facts.cookies) {
-        const jar = preq.jar ?? vuJar(vu);
-        for (const v of facts.cookies) jar.setFromHeader(target.url, v);
-      }
-      if (isRedirect(raw.status) && facts.location !== undefined) {
-        if (hops >= preq.redirects) {
-          if (!preq.redirectsExplicit) {
-            vu.logger.warn(
-              `Stopped after ${hops + 1} redirects and returned the redirection; pass { redirects: n } in request params or set global maxRedirects to silence this`,
-              { url: preq.href },
-            );
-          }
-        } else {
-          hops++;
-          const next = new URL(facts.location, target.url);
-          // Go's http.Client: 301/302/303 switch to GET without a body (HEAD stays HEAD); 307/308 keep both.
-          if (raw.status === 301 || raw.status === 302 || raw.status === 303) {
-            if (method !== 'GET' && method !== 'HEAD') {
-              method = 'GET';
-              body = undefined;
-              headers = new Map(headers);
-              headers.delete('content-type');
-            }
-          }
-          if (next.host !== target.url.host) {
-            headers = new Map(headers);
-            headers.delete('authorization');
-          }
-          target = new Target(next);
-          resp.url = target.href;
-          continue;
-        }
-      }
-      resp.url = target.href;
-      const decoded = preq.responseType === 'none' ? EMPTY : decodeBody(raw.body, facts.encoding);
-      resp.setRaw(raw, decoded, preq.responseType);
-      return resp;
     }
   }
 }

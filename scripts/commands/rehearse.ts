@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { findK6 } from '../../infra/engines/k6/command.js';
+import { AdminTokenError, readAdminToken } from '../../infra/targets/mastodon/admin-token.js';
 import { dockerAvailable } from '../../infra/services/docker.js';
 import { DEFAULT_MASTODON_TAG } from '../../infra/targets/mastodon/version.js';
 import { isBuiltinWave } from '../../scenarios/waves/builtin.js';
@@ -39,6 +40,7 @@ export function rehearseCommand(): Command {
     .option('--out <dir>', 'run folder (default runs/<time>-<wave>)')
     .option('--prometheus-url <url>', "read a URL target's server-side series from your Prometheus, which already scrapes it")
     .option('--prometheus-jobs <list>', 'its scrape job names by role: web=JOB,worker=JOB,streaming=JOB,postgres=JOB,redis=JOB,node=JOB')
+    .option('--admin-token <env:NAME|file:PATH>', "URL target: where an admin token is (admin:read admin:write): the instance's admin measures are kept, for surge cleanup later; never the token itself")
     .option('--slo <file>', 'SLO overrides (JSON/YAML)')
     .option('--prices <file>', 'price sheet overrides (JSON/YAML)')
     .option('--fail-on-slo', 'exit 1 when an SLO failed')
@@ -65,6 +67,7 @@ export function rehearseCommand(): Command {
       });
       const log = (line: string) => process.stderr.write(`${line}\n`);
       for (const note of plan.notes) log(note);
+      const adminToken = await adminTokenFor(o.adminToken, plan.target.kind);
       if (o.dryRun) {
         process.stdout.write(`${JSON.stringify({ description: describeWave(wave), ...plan }, null, 2)}\n`);
         return;
@@ -74,9 +77,21 @@ export function rehearseCommand(): Command {
         sizing: { webConcurrency: o.webConcurrency, maxThreads: o.maxThreads, sidekiqConcurrency: o.sidekiqConcurrency, dbPool: o.dbPool },
         sloFile: o.slo,
         pricesFile: o.prices,
+        adminToken,
         log,
       });
       process.stdout.write(`${outcome.verdict}\n\nreport: ${outcome.reportPaths.join('\n        ')}\n`);
       if (o.failOnSlo && outcome.slosPassed === false) process.exitCode = 1;
     });
+}
+
+/** Read (never printed) before anything starts; only a URL target takes one. */
+async function adminTokenFor(source: string | undefined, target: string): Promise<string | undefined> {
+  if (!source) return undefined;
+  if (target !== 'url') throw new UsageError('--admin-token is for a URL target: the stand-in and the containerised Mastodon make their own');
+  try {
+    return await readAdminToken(source);
+  } catch (err) {
+    throw err instanceof AdminTokenError ? new UsageError(err.message) : err;
+  }
 }

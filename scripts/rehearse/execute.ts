@@ -10,6 +10,7 @@ import { runTest } from '../../infra/engines/node/runtime/run.js';
 import { freePort } from '../../infra/services/ports.js';
 import { startMastodonStack, type MastodonHandle } from '../../infra/targets/mastodon/containers.js';
 import { recordAccounts } from '../../infra/targets/mastodon/manifest.js';
+import { saveMeasures } from '../../infra/targets/mastodon/measures.js';
 import { planMastodonStack } from '../../infra/targets/mastodon/plan.js';
 import { startStandin, type StandinHandle, type StandinSizing } from '../../infra/targets/standin/standin.js';
 import { buildRunReport } from '../../reports/build.js';
@@ -17,6 +18,8 @@ import { JOBS, RATE_WINDOW_SEC, runQueries, type RunQuery } from '../../reports/
 import { writeRunMeta, type RunMeta } from '../../reports/collect/run-folder.js';
 import { buildScenarios } from '../build-scenarios.js';
 import { ProgressLine } from '../ui/progress.js';
+import { watchTarget } from './watch.js';
+import { describeExit } from '../../infra/services/child.js';
 import { connectUserPrometheus } from './user-prometheus.js';
 import type { RehearsalPlan } from './plan.js';
 
@@ -26,6 +29,8 @@ import type { RehearsalPlan } from './plan.js';
 
 export interface RehearseOptions {
   sizing: StandinSizing;
+  /** A URL target's admin token (never logged): its admin measures are kept. */
+  adminToken?: string;
   sloFile?: string;
   pricesFile?: string;
   log: (line: string) => void;
@@ -111,7 +116,18 @@ export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Prom
       // The phase is judged from when its load starts: setup() (a cohort's signups,
       // a preflight) is not the load the objectives or the per-request costs are about.
       let loadStarted = false;
-      const result = plan.engine.engine === 'k6'
+      const watch = watchTarget(env.BASE_URL ?? phase.env.BASE_URL!, {
+        check: () => {
+          const exit = standin?.worker().exit;
+          return exit ? `the Sidekiq worker exited (${describeExit(exit)})` : undefined;
+        },
+        onDown: (reason) => {
+          partialReason ??= `${reason} at t=${Math.round((Date.now() - t0) / 1000)} s, during the ${phase.name} phase`;
+          opts.log(`${partialReason}: stopping the load, then writing a partial report`);
+          abort.abort();
+        },
+      });
+      const result = await (plan.engine.engine === 'k6'
         ? await runK6(
             k6PhaseRun({ script: script(phase.scenario), env: { ...phase.env, ...env }, outDir: plan.outDir, phase: phase.name, testid: basename(plan.outDir), remoteWriteUrl: metrics.remoteWriteUrl }),
             plan.engine,
@@ -137,17 +153,13 @@ export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Prom
           const dropped = p.scenarios.reduce((a, s) => a + s.dropped, 0);
           progress.update({ phase: phase.name, elapsedMs: p.elapsedMs, totalMs: phase.plannedSec * 1000, rate, rateUnit: phase.name === 'activity' ? 'requests/s' : 'signups/s', errorRate: 0, dropped, vus: p.vus });
         },
-      });
+      })).finally(() => watch.stop());
       progress.done();
       const endSec = (Date.now() - t0) / 1000;
       phases.push({ name: phase.name, kind: phase.name === 'breakpoint' ? 'stepped' : phase.name, startSec, endSec, ...(phase.name === 'breakpoint' ? { steps: steps(phase.env, startSec) } : {}) });
       if (result.summaryData) await writeFile(join(plan.outDir, `summary-${phase.name}.json`), `${JSON.stringify(result.summaryData, null, 2)}\n`);
       // What it may have created on the target, for surge cleanup.
       if (result.summaryData) await recordAccounts(plan.outDir, new URL(phase.env.BASE_URL ?? env.BASE_URL!).origin, { scenario: phase.scenario, phase: phase.name, env: phase.env, summary: result.summaryData });
-      if (standin && (standin.worker().exit || !(await alive(standin.baseUrl)))) {
-        partialReason ??= 'the target stopped answering during the run';
-        break;
-      }
     }
     const ended = new Date();
     // Prometheus needs a last scrape of the final seconds before the export.
@@ -160,6 +172,10 @@ export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Prom
       ...(await exportRange(targetApi, bySource('target'), ...range, stepSec)),
     ];
     await saveRunSeries(plan.outDir, exported, { start: started.getTime() / 1000, end: ended.getTime() / 1000 + 2, stepSec });
+    // The instance's own daily figures, where an admin token is at hand.
+    const measuresToken = opts.adminToken ?? mastodon?.adminToken;
+    const measuresUrl = mastodon?.baseUrl ?? (plan.target.kind === 'url' ? plan.target.baseUrl : undefined);
+    if (measuresToken && measuresUrl) opts.log(await saveMeasures(plan.outDir, { baseUrl: measuresUrl, token: measuresToken, start: started, end: ended }));
     const meta: RunMeta = {
       schemaVersion: 1,
       startedAt: started.toISOString(),
@@ -206,12 +222,4 @@ function steps(env: Record<string, string>, startSec: number): { startSec: numbe
   const inc = Number(env.BP_STEP_RATE);
   const len = Number.parseFloat(env.BP_STEP_DURATION!) * (env.BP_STEP_DURATION!.endsWith('m') ? 60 : 1);
   return Array.from({ length: n }, (_, i) => ({ startSec: startSec + i * len, endSec: startSec + (i + 1) * len, rate: first + i * inc }));
-}
-
-async function alive(baseUrl: string): Promise<boolean> {
-  try {
-    return (await fetch(`${baseUrl}/health`, { signal: AbortSignal.timeout(5000) })).ok;
-  } catch {
-    return false;
-  }
 }

@@ -49,3 +49,14 @@ describe('--target mastodon without Docker', () => {
     expect(JSON.parse(r.stdout).target).toEqual({ kind: 'standin' });
   });
 });
+
+describe('--admin-token', () => {
+  it('names where the token is, never the token, and only for a URL target', () => {
+    const literal = surge(['rehearse', '--target', 'http://127.0.0.1:9', '--admin-token', 'abcdefghijklmnopqrstuvwxyz0123456789', '--dry-run']);
+    expect(literal.status).toBe(1);
+    expect(literal.stderr).toMatch(/env:NAME or file:PATH, never the token itself/);
+    expect(literal.stderr).not.toContain('abcdefghijklmnopqrstuvwxyz0123456789');
+    const standin = spawnSync(process.execPath, [SURGE, 'rehearse', '--target', 'standin', '--admin-token', 'env:SURGE_T', '--dry-run'], { encoding: 'utf8', env: { ...env, SURGE_T: 'abcdefghijklmnopqrstuvwxyz0123456789' } });
+    expect(standin.stderr).toMatch(/--admin-token is for a URL target/);
+  });
+});

@@ -67,6 +67,15 @@ export function adminClient(o: AdminClientOptions) {
       const r = await call('POST', `/api/v1/admin/accounts/${encodeURIComponent(id)}/action`, { type: 'suspend', send_email_notification: 'false', text: 'mastodon-surge cleanup of a synthetic rehearsal account' });
       if (r.status !== 200) throw fail(`suspend account ${id}`, r);
     },
+    /** POST /api/v1/admin/measures (daily figures; Mastodon caches them for 5 minutes). */
+    async measures(keys: string[], startAt: string, endAt: string): Promise<unknown> {
+      const body: Record<string, string> = { start_at: startAt, end_at: endAt };
+      const form = new URLSearchParams(body);
+      for (const k of keys) form.append('keys[]', k);
+      const r = await call('POST', `/api/v1/admin/measures?${form.toString()}`);
+      if (r.status !== 200) throw fail('admin measures', r);
+      return r.json;
+    },
     /** Mastodon answers at once and removes the data in the background (AccountDeletionWorker). */
     async delete(id: string): Promise<'deleted' | 'not-found'> {
       const r = await call('DELETE', `/api/v1/admin/accounts/${encodeURIComponent(id)}`);

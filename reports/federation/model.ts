@@ -161,7 +161,9 @@ export function buildFederationReport(run: FederationRunData): FederationReport 
     };
   });
   const countsOf = (samples: readonly InstanceSample[], from = -Infinity): DeliveryCounts => {
-    const inWindow = samples.filter((x) => x.t >= from);
+    // The last sample before the window is its baseline, so the first increase inside it counts.
+    const first = samples.findIndex((x) => x.t >= from);
+    const inWindow = first < 0 ? [] : samples.slice(Math.max(0, first - 1));
     const inc = (pick: (x: InstanceSample) => number | undefined) => counterIncrease(inWindow.map((x) => (x.up ? pick(x) : undefined)));
     return {
       delivered: inc((x) => x.deliveries?.delivered),

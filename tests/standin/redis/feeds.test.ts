@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startRedis, type RedisHandle } from '../../../infra/services/redis.js';
-import { MAX_ITEMS, homeKey, mergeIntoHome, pushToHome, readHome, removeFromHome } from '../../../infra/targets/standin/feeds.js';
+import { MAX_ITEMS, homeKey, mergeIntoHome, pushToHome, readHomePage, removeFromHome } from '../../../infra/targets/standin/feeds.js';
 import type { Page } from '../../../infra/targets/standin/web/paging.js';
 
 // Home feeds as Mastodon's FeedManager keeps them (mastodon.md §4): a sorted
@@ -30,6 +30,7 @@ const SNOWFLAKE = 117685413762170883n;
 const id = (offset: number | bigint) => (SNOWFLAKE + BigInt(offset)).toString();
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => id(from + i));
 const newestFirst = (ids: string[]) => [...ids].sort((a, b) => (BigInt(b) > BigInt(a) ? 1 : BigInt(b) < BigInt(a) ? -1 : 0));
+const readHome = async (r: Redis, account: string, p: Page) => (await readHomePage(r, account, p)).ids;
 const pg = (p: Partial<Page>): Page => ({ maxId: undefined, sinceId: undefined, minId: undefined, limit: 20, ...p });
 
 describe('the home feed cap', () => {
@@ -156,5 +157,24 @@ describe('readHome paging on neighbouring snowflake ids', () => {
   it('reads an empty or missing feed as empty', async () => {
     expect(await readHome(redis, 'nobody', pg({}))).toEqual([]);
     expect(await readHome(redis, 'nobody', pg({ minId: id(1) }))).toEqual([]);
+  });
+});
+
+describe('readHomePage with the status cache', () => {
+  it('returns each id’s cache entry in the same round trip, null where none is cached', async () => {
+    await mergeIntoHome(redis, '7', range(0, 4));
+    await redis.set(`cache:test/${id(4)}`, 'four');
+    await redis.set(`cache:test/${id(2)}`, 'two');
+    const page = await readHomePage(redis, '7', pg({ limit: 3 }), 'cache:test/');
+    expect(page.ids).toEqual([id(4), id(3), id(2)]);
+    expect(page.cached).toEqual(['four', null, 'two']);
+    expect(await readHomePage(redis, '7', pg({ limit: 3 }))).toEqual({ ids: [id(4), id(3), id(2)], cached: [] });
+    expect(await readHomePage(redis, '7', pg({ minId: id(4) }), 'cache:test/')).toEqual({ ids: [], cached: [] });
+  });
+
+  it('lets min_id win over since_id and reads bounds written with leading zeros as numbers', async () => {
+    await mergeIntoHome(redis, '8', range(0, 9));
+    expect(await readHome(redis, '8', pg({ minId: id(5), sinceId: id(8), limit: 2 }))).toEqual([id(7), id(6)]);
+    expect(await readHome(redis, '8', pg({ maxId: `000${id(3)}`, limit: 2 }))).toEqual([id(2), id(1)]);
   });
 });

@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
+  assembleStatus,
+  decodePieces,
+  encodePieces,
   escapeHtml,
   formatContent,
   renderAccount,
   renderStatus,
+  statusPieces,
   type AccountRow,
   type StatusRow,
 } from '../../../infra/targets/standin/web/render.js';
@@ -181,5 +185,55 @@ describe('renderStatus', () => {
     const wrapper = renderStatus({ ...status, id: '117685413762170999', reblog_of_id: status.id, text: '' }, accounts, BASE, original);
     expect(wrapper.content).toBe('');
     expect((wrapper.reblog as Record<string, unknown>).id).toBe('117685413762170883');
+  });
+});
+
+describe('statuses rendered once for every viewer (the cached form)', () => {
+  const status: StatusRow = {
+    id: '117685413762170883',
+    account_id: alice.id,
+    text: 'quotes " and \\ backslashes,\nnew lines and ünïcödé 🐘',
+    spoiler_text: '',
+    sensitive: false,
+    visibility: 0,
+    language: 'en',
+    in_reply_to_id: null,
+    in_reply_to_account_id: null,
+    reblog_of_id: null,
+    created_at: new Date('2026-11-27T15:42:10.123Z'),
+    replies_count: '2',
+    reblogs_count: '1',
+    favourites_count: '4',
+    version: '1795794130123000',
+  };
+  const account = JSON.stringify(renderAccount(alice, BASE));
+  const pieces = statusPieces(status, alice.username, BASE);
+
+  it('keeps Mastodon’s field order, with viewer fields only for a viewer and pinned/application only for the author', () => {
+    const keys = (viewerId?: string) =>
+      Object.keys(JSON.parse(assembleStatus(pieces, viewerId ? { accountId: viewerId, favourited: false, reblogged: false } : undefined, null, account)));
+    const common = ['id', 'created_at', 'in_reply_to_id', 'in_reply_to_account_id', 'sensitive', 'spoiler_text', 'visibility', 'language', 'uri', 'url',
+      'replies_count', 'reblogs_count', 'favourites_count', 'quotes_count', 'edited_at'];
+    const rest = ['content', 'filtered', 'reblog'];
+    const end = ['account', 'media_attachments', 'mentions', 'tags', 'emojis', 'quote', 'card', 'poll'];
+    expect(keys()).toEqual([...common, ...rest, ...end]);
+    expect(keys('99')).toEqual([...common, 'favourited', 'reblogged', 'muted', 'bookmarked', ...rest, ...end]);
+    expect(keys(alice.id)).toEqual([...common, 'favourited', 'reblogged', 'muted', 'bookmarked', 'pinned', ...rest, 'application', ...end]);
+  });
+
+  it('is valid JSON with the viewer’s flags, the nested reblog and the author', () => {
+    const original = assembleStatus(pieces, { accountId: '99', favourited: true, reblogged: true }, null, account);
+    const wrapperRow = { ...status, id: '117685413762170999', reblog_of_id: status.id, text: '' };
+    const wrapper = JSON.parse(assembleStatus(statusPieces(wrapperRow, alice.username, BASE), { accountId: '99', favourited: false, reblogged: false }, original, account));
+    expect(wrapper).toMatchObject({ content: '', favourited: false, reblog: { id: status.id, favourited: true, reblogged: true, favourites_count: 4 } });
+    expect(wrapper.reblog.content).toBe('<p>quotes &quot; and \\ backslashes,<br />new lines and ünïcödé 🐘</p>');
+    expect(wrapper.account.acct).toBe('alice');
+  });
+
+  it('survives the trip through the cache unchanged, and treats an entry of another shape as a miss', () => {
+    expect(decodePieces(status.id, encodePieces(pieces))).toEqual(pieces);
+    const wrapper = statusPieces({ ...status, id: '5', reblog_of_id: status.id }, alice.username, BASE);
+    expect(decodePieces('5', encodePieces(wrapper))).toEqual(wrapper);
+    expect(decodePieces(status.id, '{"id":"117685413762170883"}')).toBeUndefined();
   });
 });

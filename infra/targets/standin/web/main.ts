@@ -56,7 +56,9 @@ if (cluster.isPrimary) {
   process.on('SIGINT', shutdown);
 } else {
   const db = createPool(config.databaseUrl, webDbPool(config));
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
+  // Commands that concurrent requests issue in the same tick leave in one write:
+  // the same Redis work in fewer system calls.
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableAutoPipelining: true });
   const threads = new ThreadPool(config.maxThreads);
   // prom-client installs the worker's answer to the primary's metrics request
   // only when an AggregatorRegistry is constructed in this process too.

@@ -1,20 +1,25 @@
+import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { renderStatus, type AccountRow, type StatusRow } from './render.js';
+import { readCachedStatuses, writeCachedStatuses } from '../status-cache.js';
+import { assembleStatus, renderAccount, statusPieces, type AccountRow, type StatusPieces, type StatusRow } from './render.js';
 
-// Loading for rendering: statuses with their stats, the reblogged originals and
-// every author, in three queries whatever the page size, like Mastodon's
-// cache_collection + preloading. The statements are named so each connection
-// prepares them once, as Mastodon's ActiveRecord does (prepared_statements
-// defaults to true in its database.yml); every timeline page runs them.
+// Loading for rendering, as Mastodon renders a timeline page: rendered statuses
+// from the cache (../status-cache.ts), misses from Postgres, then one query for
+// what must be fresh on every read, whatever the page size. The statements are
+// named so each connection prepares them once, as Mastodon's ActiveRecord does
+// (prepared_statements defaults to true in its database.yml).
 
 const ACCOUNT_COLUMNS = `a.id::text, a.username, a.domain, a.display_name, a.note, a.locked, a.bot, a.discoverable, a.created_at,
   s.statuses_count, s.following_count, s.followers_count, s.last_status_at`;
+
+const accountsSql = (idsParam: string) =>
+  `SELECT ${ACCOUNT_COLUMNS} FROM accounts a LEFT JOIN account_stats s ON s.account_id = a.id WHERE a.id = ANY(${idsParam}::bigint[])`;
 
 export async function loadAccounts(db: pg.Pool | pg.PoolClient, ids: string[]): Promise<Map<string, AccountRow>> {
   if (ids.length === 0) return new Map();
   const { rows } = await db.query<AccountRow>({
     name: 'load_accounts',
-    text: `SELECT ${ACCOUNT_COLUMNS} FROM accounts a LEFT JOIN account_stats s ON s.account_id = a.id WHERE a.id = ANY($1::bigint[])`,
+    text: accountsSql('$1'),
     values: [ids],
   });
   return new Map(rows.map((r) => [r.id, r]));
@@ -32,30 +37,128 @@ export async function loadStatuses(db: pg.Pool, ids: string[], viewerId?: string
     name: 'load_statuses',
     text: `SELECT st.id::text, st.account_id::text, st.text, st.spoiler_text, st.sensitive, st.visibility, st.language,
             st.in_reply_to_id::text, st.in_reply_to_account_id::text, st.reblog_of_id::text, st.created_at,
-            ss.replies_count, ss.reblogs_count, ss.favourites_count,
+            ss.replies_count, ss.reblogs_count, ss.favourites_count, a.username AS account_username,
+            ${VERSION} AS version,
             ($2::bigint IS NOT NULL AND EXISTS (SELECT 1 FROM favourites f WHERE f.status_id = st.id AND f.account_id = $2)) AS favourited,
             ($2::bigint IS NOT NULL AND EXISTS (SELECT 1 FROM statuses r WHERE r.reblog_of_id = st.id AND r.account_id = $2)) AS reblogged
-       FROM statuses st LEFT JOIN status_stats ss ON ss.status_id = st.id
+       FROM statuses st JOIN accounts a ON a.id = st.account_id LEFT JOIN status_stats ss ON ss.status_id = st.id
       WHERE st.id = ANY($1::bigint[])`,
     values: [ids, viewer],
   });
   return new Map(rows.map((r) => [r.id, r]));
 }
 
-/** Renders statuses in the given order, skipping ids that no longer exist (deleted since they were fanned out). */
-export async function renderStatuses(db: pg.Pool, ids: string[], base: string, viewerId?: string): Promise<Record<string, unknown>[]> {
-  const statuses = await loadStatuses(db, ids, viewerId);
-  const reblogIds = [...statuses.values()].map((s) => s.reblog_of_id).filter((x): x is string => x !== null && !statuses.has(x));
-  for (const [id, s] of await loadStatuses(db, reblogIds, viewerId)) statuses.set(id, s);
-  const accounts = await loadAccounts(db, [...new Set([...statuses.values()].map((s) => s.account_id))]);
-  const out: Record<string, unknown>[] = [];
-  for (const id of ids) {
-    const s = statuses.get(id);
-    if (!s) continue;
-    const original = s.reblog_of_id ? statuses.get(s.reblog_of_id) : undefined;
-    if (s.reblog_of_id && !original) continue;
-    const reblog = original ? renderStatus(original, accounts, base, null, viewerId) : null;
-    out.push(renderStatus(s, accounts, base, reblog, viewerId));
+// A status's cache version, as Mastodon's cache_key carries updated_at.
+const VERSION = '(extract(epoch FROM st.updated_at) * 1000000)::bigint::text';
+
+async function loadPieces(db: pg.Pool, ids: string[], base: string): Promise<StatusPieces[]> {
+  return [...(await loadStatuses(db, ids)).values()].map((r) => statusPieces(r, r.account_username!, base));
+}
+
+/**
+ * cache_collection: the page's statuses and the originals of its reblogs from
+ * the cache, the misses from Postgres (then cached). Two rounds at most.
+ */
+async function gather(
+  db: pg.Pool,
+  redis: Redis | undefined,
+  ids: string[],
+  base: string,
+  prefetched: Map<string, StatusPieces> | undefined,
+): Promise<Map<string, StatusPieces>> {
+  const out = new Map<string, StatusPieces>();
+  let want = ids;
+  for (let round = 0; round < 2 && want.length > 0; round++) {
+    const cached = round === 0 && prefetched ? prefetched : redis ? await readCachedStatuses(redis, want) : new Map<string, StatusPieces>();
+    const loaded = await loadPieces(db, want.filter((id) => !cached.has(id)), base);
+    if (redis) await writeCachedStatuses(redis, loaded);
+    for (const p of cached.values()) out.set(p.id, p);
+    for (const p of loaded) out.set(p.id, p);
+    want = [...new Set([...out.values()].map((p) => p.reblogOfId).filter((x): x is string => x !== null && !out.has(x)))];
   }
   return out;
+}
+
+interface PageState {
+  /** id → version of the statuses that still exist (Mastodon's cache_ids query). */
+  live: Record<string, string>;
+  favourited: string[];
+  reblogged: string[];
+  accounts: (Omit<AccountRow, 'created_at' | 'last_status_at'> & { created_at: string; last_status_at: string | null })[];
+}
+
+/**
+ * What a page needs besides the cached statuses, in one round trip: which of
+ * them still exist and at which version, the viewer's favourites and reblogs
+ * among them (StatusRelationshipsPresenter, one lookup per relation), and their
+ * authors, reloaded on every read as Mastodon reloads stale associations.
+ */
+async function pageState(db: pg.Pool, ids: string[], viewerId: string | undefined, accountIds: string[]): Promise<PageState> {
+  const { rows } = await db.query<{ page: PageState }>({
+    name: 'status_page_state',
+    text: `SELECT json_build_object(
+      'live', (SELECT coalesce(json_object_agg(st.id::text, ${VERSION}), '{}') FROM statuses st WHERE st.id = ANY($1::bigint[])),
+      'favourited', (SELECT coalesce(json_agg(f.status_id::text), '[]') FROM favourites f WHERE f.account_id = $2::bigint AND f.status_id = ANY($1::bigint[])),
+      'reblogged', (SELECT coalesce(json_agg(r.reblog_of_id::text), '[]') FROM statuses r WHERE r.account_id = $2::bigint AND r.reblog_of_id = ANY($1::bigint[])),
+      'accounts', (SELECT coalesce(json_agg(x), '[]') FROM (${accountsSql('$3')}) x)
+    ) AS page`,
+    values: [ids, viewerId ?? null, accountIds],
+  });
+  return rows[0]!.page;
+}
+
+/**
+ * Statuses as Mastodon's JSON text, in the given order, skipping ids that no
+ * longer exist (deleted since they were fanned out) and reblogs of deleted
+ * posts. With `redis`, rendered statuses come from and go to the cache;
+ * `cached` holds the entries of `ids` already read with them (readHomePage).
+ */
+export async function renderStatusesJson(
+  db: pg.Pool,
+  ids: string[],
+  base: string,
+  viewerId?: string,
+  redis?: Redis,
+  cached?: Map<string, StatusPieces>,
+): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const pieces = await gather(db, redis, ids, base, cached);
+  if (pieces.size === 0) return [];
+  const state = await pageState(db, [...pieces.keys()], viewerId, [...new Set([...pieces.values()].map((p) => p.accountId))]);
+  // Changed since cached (an edit bumps updated_at): render those again.
+  const stale = [...pieces.values()].filter((p) => state.live[p.id] !== undefined && state.live[p.id] !== p.version).map((p) => p.id);
+  if (stale.length > 0) {
+    const fresh = await loadPieces(db, stale, base);
+    if (redis) await writeCachedStatuses(redis, fresh);
+    for (const p of fresh) pieces.set(p.id, p);
+  }
+  const accounts = new Map<string, string>();
+  for (const a of state.accounts) {
+    const row: AccountRow = { ...a, created_at: new Date(a.created_at), last_status_at: a.last_status_at === null ? null : new Date(a.last_status_at) };
+    accounts.set(a.id, JSON.stringify(renderAccount(row, base)));
+  }
+  const favourited = new Set(state.favourited);
+  const reblogged = new Set(state.reblogged);
+  const one = (p: StatusPieces, reblog: string | null) => {
+    const viewer = viewerId === undefined ? undefined : { accountId: viewerId, favourited: favourited.has(p.id), reblogged: reblogged.has(p.id) };
+    return assembleStatus(p, viewer, reblog, accounts.get(p.accountId)!);
+  };
+  const usable = (p: StatusPieces | undefined): p is StatusPieces => p !== undefined && state.live[p.id] !== undefined && accounts.has(p.accountId);
+  const out: string[] = [];
+  for (const id of ids) {
+    const p = pieces.get(id);
+    if (!usable(p)) continue;
+    if (p.reblogOfId === null) {
+      out.push(one(p, null));
+      continue;
+    }
+    const original = pieces.get(p.reblogOfId);
+    if (usable(original)) out.push(one(p, one(original, null)));
+  }
+  return out;
+}
+
+/** renderStatusesJson as objects, for answers that embed statuses in other entities. */
+export async function renderStatuses(db: pg.Pool, ids: string[], base: string, viewerId?: string, redis?: Redis): Promise<Record<string, unknown>[]> {
+  return (await renderStatusesJson(db, ids, base, viewerId, redis)).map((s) => JSON.parse(s) as Record<string, unknown>);
 }

@@ -12,9 +12,10 @@ export interface AccountRow {
   bot: boolean;
   discoverable: boolean | null;
   created_at: Date;
-  statuses_count: string | null;
-  following_count: string | null;
-  followers_count: string | null;
+  // bigint: a string from a row, a number from JSON built in SQL.
+  statuses_count: string | number | null;
+  following_count: string | number | null;
+  followers_count: string | number | null;
   last_status_at: Date | null;
 }
 
@@ -35,6 +36,8 @@ export interface StatusRow {
   favourites_count: string | null;
   favourited?: boolean;
   reblogged?: boolean;
+  account_username?: string;
+  version?: string;
 }
 
 export const VISIBILITIES = ['public', 'unlisted', 'private', 'direct'] as const;
@@ -128,16 +131,34 @@ export function renderCredentialAccount(a: AccountRow, base: string, role: strin
   };
 }
 
-export function renderStatus(
-  s: StatusRow,
-  accounts: Map<string, AccountRow>,
-  base: string,
-  reblog: Record<string, unknown> | null,
-  viewerId?: string,
-): Record<string, unknown> {
-  const author = accounts.get(s.account_id)!;
-  const mine = viewerId === s.account_id;
-  return {
+/**
+ * A status rendered once for every viewer (what Mastodon's cache_collection
+ * keeps in Rails.cache): the JSON text around the parts that depend on who is
+ * looking (viewer flags, `application`), on another entity (`reblog`,
+ * `account`, reloaded on every read as Mastodon reloads stale associations).
+ */
+export interface StatusPieces {
+  id: string;
+  accountId: string;
+  reblogOfId: string | null;
+  /** updated_at in microseconds: the cache key's version, as in Mastodon's cache_key. */
+  version: string;
+  /** From `{"id"` to `"edited_at":null`, counts included. */
+  head: string;
+  /** `,"content":…,"filtered":[]` */
+  body: string;
+  /** From `,"media_attachments"` to the closing brace. */
+  tail: string;
+}
+
+export interface ViewerFlags {
+  accountId: string;
+  favourited: boolean;
+  reblogged: boolean;
+}
+
+export function statusPieces(s: StatusRow, authorUsername: string, base: string): StatusPieces {
+  const head = JSON.stringify({
     id: s.id,
     created_at: s.created_at.toISOString(),
     in_reply_to_id: s.in_reply_to_id,
@@ -146,27 +167,63 @@ export function renderStatus(
     spoiler_text: s.spoiler_text,
     visibility: VISIBILITIES[s.visibility] ?? 'public',
     language: s.language,
-    uri: `${base}/users/${author.username}/statuses/${s.id}`,
-    url: `${base}/@${author.username}/${s.id}`,
+    uri: `${base}/users/${authorUsername}/statuses/${s.id}`,
+    url: `${base}/@${authorUsername}/${s.id}`,
     replies_count: Number(s.replies_count ?? 0),
     reblogs_count: Number(s.reblogs_count ?? 0),
     favourites_count: Number(s.favourites_count ?? 0),
     quotes_count: 0,
     edited_at: null,
-    ...(viewerId !== undefined
-      ? { favourited: Boolean(s.favourited), reblogged: Boolean(s.reblogged), muted: false, bookmarked: false, ...(mine ? { pinned: false } : {}) }
-      : {}),
-    content: reblog ? '' : formatContent(s.text),
-    filtered: [],
-    reblog,
-    application: mine ? { name: 'Web', website: null } : undefined,
-    account: renderAccount(author, base),
-    media_attachments: [],
-    mentions: [],
-    tags: [],
-    emojis: [],
-    quote: null,
-    card: null,
-    poll: null,
+  });
+  const body = JSON.stringify({ content: s.reblog_of_id ? '' : formatContent(s.text), filtered: [] });
+  const tail = JSON.stringify({ media_attachments: [], mentions: [], tags: [], emojis: [], quote: null, card: null, poll: null });
+  return {
+    id: s.id,
+    accountId: s.account_id,
+    reblogOfId: s.reblog_of_id,
+    version: s.version ?? '',
+    head: head.slice(0, -1),
+    body: `,${body.slice(1, -1)}`,
+    tail: `,${tail.slice(1)}`,
   };
+}
+
+// A cached entry is the pieces joined by NUL, which JSON text never contains raw.
+const SEP = '\u0000';
+
+export function encodePieces(p: StatusPieces): string {
+  return [p.version, p.accountId, p.reblogOfId ?? '', p.head, p.body, p.tail].join(SEP);
+}
+
+/** undefined for an entry in another format (written by an older stand-in), which then counts as a miss. */
+export function decodePieces(id: string, raw: string): StatusPieces | undefined {
+  const f = raw.split(SEP);
+  if (f.length !== 6) return undefined;
+  return { id, version: f[0]!, accountId: f[1]!, reblogOfId: f[2] || null, head: f[3]!, body: f[4]!, tail: f[5]! };
+}
+
+/** The Status entity's JSON text; `viewer` undefined for an anonymous request, `reblog` the original's JSON text. */
+export function assembleStatus(p: StatusPieces, viewer: ViewerFlags | undefined, reblog: string | null, account: string): string {
+  const mine = viewer !== undefined && viewer.accountId === p.accountId;
+  let out = p.head;
+  if (viewer) {
+    out += `,"favourited":${viewer.favourited},"reblogged":${viewer.reblogged},"muted":false,"bookmarked":false`;
+    if (mine) out += ',"pinned":false';
+  }
+  out += `${p.body},"reblog":${reblog ?? 'null'}`;
+  if (mine) out += ',"application":{"name":"Web","website":null}';
+  return `${out},"account":${account}${p.tail}`;
+}
+
+export function renderStatus(
+  s: StatusRow,
+  accounts: Map<string, AccountRow>,
+  base: string,
+  reblog: Record<string, unknown> | null,
+  viewerId?: string,
+): Record<string, unknown> {
+  const author = accounts.get(s.account_id)!;
+  const viewer = viewerId === undefined ? undefined : { accountId: viewerId, favourited: Boolean(s.favourited), reblogged: Boolean(s.reblogged) };
+  const json = assembleStatus(statusPieces(s, author.username, base), viewer, reblog ? JSON.stringify(reblog) : null, JSON.stringify(renderAccount(author, base)));
+  return JSON.parse(json) as Record<string, unknown>;
 }

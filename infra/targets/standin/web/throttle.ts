@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { luaScript } from '../lua.js';
 import { matchThrottles, rubyIso8601, type ThrottleRequest } from './throttle-rules.js';
 
 // Counting stops at the first exceeded rule, as Rack::Attack's `any?` does, and
@@ -13,6 +14,8 @@ for i = 1, #KEYS do
 end
 return out`;
 
+const countHits = luaScript(SCRIPT);
+
 export interface ThrottleOutcome {
   throttled: boolean;
   /** Headers for the rule nearest its limit (or the one that was exceeded). */
@@ -22,12 +25,10 @@ export interface ThrottleOutcome {
 export async function checkThrottles(redis: Redis, req: ThrottleRequest, nowSec = Date.now() / 1000): Promise<ThrottleOutcome> {
   const matched = matchThrottles(req, nowSec);
   if (matched.length === 0) return { throttled: false, headers: {} };
-  const counts = (await redis.eval(
-    SCRIPT,
-    matched.length,
-    ...matched.map((m) => m.key),
-    ...matched.map((m) => String(m.resetInSec + 1)),
-    ...matched.map((m) => String(m.rule.limit)),
+  const counts = (await countHits(
+    redis,
+    matched.map((m) => m.key),
+    [...matched.map((m) => String(m.resetInSec + 1)), ...matched.map((m) => String(m.rule.limit))],
   )) as number[];
   let nearest = 0;
   let nearestRemaining = Infinity;

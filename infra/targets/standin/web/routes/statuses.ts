@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { transaction } from '../../db.js';
+import { expireStatuses } from '../../status-cache.js';
 import { enqueue } from '../../jobs/queue.js';
 import { authorize, requireUser, type UserAuth } from '../auth.js';
 import type { WebContext } from '../context.js';
@@ -16,7 +17,7 @@ export function statusRoutes(app: FastifyInstance, ctx: WebContext): void {
   const base = ctx.config.baseUrl;
   const cfg = (controller: string, action: string) => ({ config: { controller, action } });
 
-  const render = async (id: string, viewer?: string) => (await renderStatuses(ctx.db, [id], base, viewer))[0]!;
+  const render = async (id: string, viewer?: string) => (await renderStatuses(ctx.db, [id], base, viewer, ctx.redis))[0]!;
 
   async function visibleStatus(id: string, viewer?: string) {
     if (!/^\d{1,19}$/.test(id)) throw errors.notFound();
@@ -55,6 +56,7 @@ export function statusRoutes(app: FastifyInstance, ctx: WebContext): void {
       await c.query('DELETE FROM statuses WHERE id = $1', [s.id]);
       await c.query('UPDATE account_stats SET statuses_count = greatest(statuses_count - 1, 0) WHERE account_id = $1', [user.accountId]);
     });
+    await expireStatuses(ctx.redis, [s.id]);
     await enqueue(ctx.redis, 'default', 'RemovalWorker', [s.id, user.accountId]);
     return { ...body, text: s.text };
   });
@@ -68,6 +70,7 @@ export function statusRoutes(app: FastifyInstance, ctx: WebContext): void {
       await bumpStat(c, s.id, 'favourites_count', 1);
       return true;
     });
+    if (created) await expireStatuses(ctx.redis, [s.id]);
     if (created && s.account_id !== user.accountId) {
       await enqueue(ctx.redis, 'default', 'LocalNotificationWorker', [s.account_id, user.accountId, 'Favourite', 'favourite', s.id]);
     }
@@ -77,10 +80,13 @@ export function statusRoutes(app: FastifyInstance, ctx: WebContext): void {
   app.post('/api/v1/statuses/:id/unfavourite', cfg('api/v1/statuses/favourites', 'destroy'), async (req) => {
     const user = await requireUser(ctx.db, authorize(req.auth, 'write:favourites'));
     const s = await visibleStatus((req.params as { id: string }).id, user.accountId);
-    await transaction(ctx.db, async (c) => {
+    const removed = await transaction(ctx.db, async (c) => {
       const del = await c.query('DELETE FROM favourites WHERE account_id = $1 AND status_id = $2', [user.accountId, s.id]);
-      if (del.rowCount) await bumpStat(c, s.id, 'favourites_count', -1);
+      if (!del.rowCount) return false;
+      await bumpStat(c, s.id, 'favourites_count', -1);
+      return true;
     });
+    if (removed) await expireStatuses(ctx.redis, [s.id]);
     return render(s.id, user.accountId);
   });
 
@@ -107,6 +113,7 @@ export function statusRoutes(app: FastifyInstance, ctx: WebContext): void {
       const again = await ctx.db.query('SELECT id::text FROM statuses WHERE account_id = $1 AND reblog_of_id = $2', [user.accountId, s.id]);
       return render(again.rows[0].id, user.accountId);
     }
+    await expireStatuses(ctx.redis, [s.id]);
     await enqueue(ctx.redis, 'default', 'DistributionWorker', [id]);
     await enqueue(ctx.redis, 'push', 'ActivityPub::DistributionWorker', [id]);
     if (s.account_id !== user.accountId) {
@@ -126,7 +133,10 @@ export function statusRoutes(app: FastifyInstance, ctx: WebContext): void {
       }
       return d.rows[0]?.id as string | undefined;
     });
-    if (del) await enqueue(ctx.redis, 'default', 'RemovalWorker', [del, user.accountId]);
+    if (del) {
+      await expireStatuses(ctx.redis, [s.id]);
+      await enqueue(ctx.redis, 'default', 'RemovalWorker', [del, user.accountId]);
+    }
     return render(s.id, user.accountId);
   });
 }
@@ -181,6 +191,7 @@ async function createStatus(ctx: WebContext, user: UserAuth, p: Record<string, u
     await c.query('UPDATE account_stats SET statuses_count = statuses_count + 1, last_status_at = now() WHERE account_id = $1', [user.accountId]);
     return statusId;
   });
+  if (inReplyTo) await expireStatuses(ctx.redis, [inReplyTo.id]);
   if (/https?:\/\//.test(text)) await enqueue(ctx.redis, 'pull', 'LinkCrawlWorker', [id]);
   await enqueue(ctx.redis, 'default', 'DistributionWorker', [id]);
   if (normaliseVisibility(visibility) !== 'direct') await enqueue(ctx.redis, 'push', 'ActivityPub::DistributionWorker', [id]);

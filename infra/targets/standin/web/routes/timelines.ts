@@ -1,20 +1,22 @@
-import type { FastifyInstance } from 'fastify';
-import { readHome } from '../../feeds.js';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { readHomePage } from '../../feeds.js';
+import { decodeCached, STATUS_CACHE_PREFIX } from '../../status-cache.js';
 import { authorize, requireUser } from '../auth.js';
 import type { WebContext } from '../context.js';
 import { bool, limit } from '../params.js';
 import { linkHeader, page } from '../paging.js';
-import { renderStatuses } from '../queries.js';
+import { renderStatusesJson } from '../queries.js';
 
 export function timelineRoutes(app: FastifyInstance, ctx: WebContext): void {
   const base = ctx.config.baseUrl;
 
   app.get('/api/v1/timelines/home', { config: { controller: 'api/v1/timelines/home', action: 'show' } }, async (req, reply) => {
     const user = await requireUser(ctx.db, authorize(req.auth, 'read:statuses'));
-    const ids = await readHome(ctx.redis, user.accountId, page(req.params_, limit(req.params_, 20, 40)));
-    const link = linkHeader(`${base}/api/v1/timelines/home`, req.query as Record<string, unknown>, ids);
+    const home = await readHomePage(ctx.redis, user.accountId, page(req.params_, limit(req.params_, 20, 40)), STATUS_CACHE_PREFIX);
+    const link = linkHeader(`${base}/api/v1/timelines/home`, req.query as Record<string, unknown>, home.ids);
     if (link) reply.header('link', link);
-    return renderStatuses(ctx.db, ids, base, user.accountId);
+    const cached = decodeCached(home.ids, home.cached);
+    return jsonArray(reply, await renderStatusesJson(ctx.db, home.ids, base, user.accountId, ctx.redis, cached));
   });
 
   app.get('/api/v1/timelines/public', { config: { controller: 'api/v1/timelines/public', action: 'show' } }, async (req, reply) => {
@@ -33,6 +35,11 @@ export function timelineRoutes(app: FastifyInstance, ctx: WebContext): void {
     if (pg.minId) ids.reverse();
     const link = linkHeader(`${base}/api/v1/timelines/public`, req.query as Record<string, unknown>, ids);
     if (link) reply.header('link', link);
-    return renderStatuses(ctx.db, ids, base, viewer);
+    return jsonArray(reply, await renderStatusesJson(ctx.db, ids, base, viewer, ctx.redis));
   });
+}
+
+/** Entities already rendered as JSON text, sent as fastify would send the parsed array. */
+function jsonArray(reply: FastifyReply, items: string[]): FastifyReply {
+  return reply.type('application/json; charset=utf-8').send(`[${items.join(',')}]`);
 }

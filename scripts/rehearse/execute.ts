@@ -127,7 +127,7 @@ export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Prom
           abort.abort();
         },
       });
-      const result = await (plan.engine.engine === 'k6'
+      const result = await (async () => plan.engine.engine === 'k6'
         ? await runK6(
             k6PhaseRun({ script: script(phase.scenario), env: { ...phase.env, ...env }, outDir: plan.outDir, phase: phase.name, testid: basename(plan.outDir), remoteWriteUrl: metrics.remoteWriteUrl }),
             plan.engine,
@@ -153,7 +153,7 @@ export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Prom
           const dropped = p.scenarios.reduce((a, s) => a + s.dropped, 0);
           progress.update({ phase: phase.name, elapsedMs: p.elapsedMs, totalMs: phase.plannedSec * 1000, rate, rateUnit: phase.name === 'activity' ? 'requests/s' : 'signups/s', errorRate: 0, dropped, vus: p.vus });
         },
-      })).finally(() => watch.stop());
+      }))().finally(() => watch.stop());
       progress.done();
       const endSec = (Date.now() - t0) / 1000;
       phases.push({ name: phase.name, kind: phase.name === 'breakpoint' ? 'stepped' : phase.name, startSec, endSec, ...(phase.name === 'breakpoint' ? { steps: steps(phase.env, startSec) } : {}) });

@@ -39,6 +39,15 @@ const IDLE_MS = 30_000;
  */
 const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 const MAX_HEAD = 1 << 20;
+const CRLF = Buffer.from('\r\n');
+const CRLFCRLF = Buffer.from('\r\n\r\n');
+
+/** A copy of bytes that must outlive the read they came in. */
+function keep(b: Buffer): Buffer {
+  const c = Buffer.allocUnsafe(b.length);
+  b.copy(c);
+  return c;
+}
 const NO_HEADERS: [string, string][] = [];
 
 /** A malformed response: k6 reports these with the generic code 1000. */
@@ -114,10 +123,11 @@ class Conn {
   }
 
   private onRead(n: number, buf: Uint8Array): boolean {
-    this.onData(Buffer.from(buf.subarray(0, n)));
+    this.onData((buf as Buffer).subarray(0, n));
     return true;
   }
 
+  /** `chunk` may be READ_BUFFER: whatever outlives this call is copied (see keep()). */
   private onData(chunk: Buffer): void {
     const ex = this.exchange;
     if (!ex) {
@@ -134,7 +144,7 @@ class Conn {
     if (ex.state === State.Done) {
       if (rest.length > 0) this.destroy();
     } else {
-      this.pending = rest;
+      this.pending = keep(rest);
       if (rest.length > MAX_HEAD) ex.fail(new WireProtocolError('net/http: server response headers exceeded 1048576 bytes; aborted'));
     }
   }
@@ -246,7 +256,7 @@ class Exchange implements TrailMarks, PendingRoundTrip {
     while (pos < len || this.state === State.Done) {
       switch (this.state) {
         case State.Head: {
-          const end = buf.indexOf('\r\n\r\n', pos, 'latin1');
+          const end = buf.indexOf(CRLFCRLF, pos);
           if (end < 0) return buf.subarray(pos);
           const ok = this.parseHead(buf.toString('latin1', pos, end));
           pos = end + 4;
@@ -255,14 +265,14 @@ class Exchange implements TrailMarks, PendingRoundTrip {
         }
         case State.Length: {
           const n = Math.min(this.remaining, len - pos);
-          this.chunks.push(buf.subarray(pos, pos + n));
+          this.chunks.push(keep(buf.subarray(pos, pos + n)));
           pos += n;
           this.remaining -= n;
           if (this.remaining === 0) this.state = State.Done;
           break;
         }
         case State.ChunkSize: {
-          const eol = buf.indexOf('\r\n', pos, 'latin1');
+          const eol = buf.indexOf(CRLF, pos);
           if (eol < 0) return buf.subarray(pos);
           const line = buf.toString('latin1', pos, eol);
           pos = eol + 2;
@@ -275,7 +285,7 @@ class Exchange implements TrailMarks, PendingRoundTrip {
         }
         case State.ChunkData: {
           const n = Math.min(this.remaining, len - pos);
-          this.chunks.push(buf.subarray(pos, pos + n));
+          this.chunks.push(keep(buf.subarray(pos, pos + n)));
           pos += n;
           this.remaining -= n;
           if (this.remaining === 0) this.state = State.ChunkEnd;
@@ -289,7 +299,7 @@ class Exchange implements TrailMarks, PendingRoundTrip {
           break;
         }
         case State.Trailer: {
-          const eol = buf.indexOf('\r\n', pos, 'latin1');
+          const eol = buf.indexOf(CRLF, pos);
           if (eol < 0) return buf.subarray(pos);
           // Trailer fields are read and dropped (k6 doesn't show them either).
           if (eol === pos) this.state = State.Done;
@@ -297,7 +307,7 @@ class Exchange implements TrailMarks, PendingRoundTrip {
           break;
         }
         case State.UntilClose:
-          this.chunks.push(pos === 0 ? buf : buf.subarray(pos));
+          this.chunks.push(keep(buf.subarray(pos)));
           return undefined;
         case State.Done:
           this.complete();
@@ -309,10 +319,12 @@ class Exchange implements TrailMarks, PendingRoundTrip {
 
   /** Status line and header fields; false when the exchange ended on them. */
   private parseHead(head: string): boolean {
-    const lines = head.split('\r\n');
-    const m = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/.exec(lines[0]!);
+    let eol = head.indexOf('\r\n');
+    if (eol < 0) eol = head.length;
+    const first = head.slice(0, eol);
+    const m = STATUS_LINE.exec(first);
     if (!m) {
-      this.malformed(`malformed HTTP response ${JSON.stringify(lines[0]!.slice(0, 64))}`);
+      this.malformed(`malformed HTTP response ${JSON.stringify(first.slice(0, 64))}`);
       return false;
     }
     const status = Number(m[2]);
@@ -322,8 +334,11 @@ class Exchange implements TrailMarks, PendingRoundTrip {
     let chunked = false;
     let connection = '';
     let keepAliveHint = '';
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i]!;
+    for (let at = eol + 2; at < head.length; ) {
+      let next = head.indexOf('\r\n', at);
+      if (next < 0) next = head.length;
+      const line = head.slice(at, next);
+      at = next + 2;
       const c = line.indexOf(':');
       if ((line.charCodeAt(0) === 32 || line.charCodeAt(0) === 9) && raw.length > 0) {
         // obs-fold: a continuation of the previous field's value.
@@ -439,6 +454,7 @@ function isReplayable(req: RoundTripRequest): boolean {
   return (m === 'GET' || m === 'HEAD' || m === 'OPTIONS' || m === 'TRACE') && (req.body === undefined || req.body.length === 0);
 }
 
+const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/;
 const FORBIDDEN_VALUE = /[\r\n\0]/;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 

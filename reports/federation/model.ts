@@ -227,6 +227,7 @@ export function buildFederationReport(run: FederationRunData): FederationReport 
       ['Fleet', `${run.fleet.length} remote servers, ${run.fleet.reduce((a, f) => a + f.actors, 0)} accounts (one observer following everyone)`],
       ['Graph', `${run.plan.shape}, ${run.plan.followsPerAccount} follows per account, seed ${run.plan.seed}; ${run.follows.accepted} of ${run.follows.planned} follows accepted`],
       ['Load', `${run.plan.postRate} posts/s for ${run.plan.durationS} s${run.plan.inboundRate ? `, ${run.plan.inboundRate} signed activities/s from the fleet` : ''}`],
+      ...(run.inbound ? [['Inbox POSTs during the load', `${run.inbound.sent} (the fleet's signed activities plus deliveries between instances), ${run.inbound.accepted} answered 202`] as [string, string]] : []),
       ['Sizing per instance', `WEB_CONCURRENCY=${run.plan.sizing.webConcurrency} MAX_THREADS=${run.plan.sizing.maxThreads} SIDEKIQ_CONCURRENCY=${run.plan.sizing.sidekiqConcurrency}`],
       ...(run.plan.kill ? [['Outage', `instance ${run.plan.kill.instance + 1} down at ${run.plan.kill.atS} s for ${run.plan.kill.downForS} s`] as [string, string]] : []),
       ['Run', `${run.startedAt} → ${run.endedAt}`],

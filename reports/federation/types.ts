@@ -60,6 +60,7 @@ export interface FederationRunData {
   outage?: { instance: number; downAtS: number; upAtS?: number };
   posts: RunPost[];
   postFailures: { t: number; instance: number; message: string }[];
+  /** Inbox POSTs the instances answered while the fleet's inbound load ran, and how many with 202. */
   inbound?: { sent: number; accepted: number };
   arrivals: Arrival[];
   samples: InstanceSample[];

@@ -73,6 +73,7 @@ export async function runFederation(plan: FederationPlan, log: (line: string) =>
     const outageDone = plan.kill ? takeDown(plan.kill, standins[plan.kill.instance]!, t0, abort.signal, log, (o) => (outage = o)) : Promise.resolve();
     const inboundTargets = standins.map((s, index) => ({
       baseUrl: s.baseUrl,
+      webMetricsUrl: s.metricsUrls[0]!,
       actors: [...pop.members].filter(([id]) => graph.accounts[id]!.instance === index).map(([, m]) => `http://${s.localDomain}/users/${m.user.username}`),
     }));
     const inbound = services.keyFile ? runInbound(plan, inboundTargets, services.keyFile, abort.signal, log) : Promise.resolve(undefined);

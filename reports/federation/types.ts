@@ -32,6 +32,24 @@ export interface RunPost {
   expected: { standins: number[]; fleet: string[] };
 }
 
+/** The run's settings as kept with it (what `surge federation` planned, less where it ran). */
+export interface FederationRunPlan {
+  instances: number;
+  users: number;
+  shape: string;
+  durationS: number;
+  /** Local posts per second over all stand-in users. */
+  postRate: number;
+  /** Signed activities per second from the fleet into the instances (0 = none). */
+  inboundRate: number;
+  fleetDomains: number;
+  followsPerAccount: number;
+  seed: number;
+  /** 0-based instance taken down at `atS` (seconds into the load) for `downForS`. */
+  kill: { instance: number; atS: number; downForS: number } | undefined;
+  sizing: { webConcurrency: number; maxThreads: number; sidekiqConcurrency: number };
+}
+
 export interface FederationRunData {
   schemaVersion: 1;
   startedAt: string;
@@ -40,19 +58,7 @@ export interface FederationRunData {
   partialReason?: string;
   /** Epoch ms at which the posting load started (t = 0 of the samples). */
   loadStartMs: number;
-  plan: {
-    instances: number;
-    users: number;
-    shape: string;
-    durationS: number;
-    postRate: number;
-    inboundRate: number;
-    fleetDomains: number;
-    followsPerAccount: number;
-    seed: number;
-    kill?: { instance: number; atS: number; downForS: number };
-    sizing: { webConcurrency: number; maxThreads: number; sidekiqConcurrency: number };
-  };
+  plan: FederationRunPlan;
   instances: { index: number; domain: string; users: number }[];
   fleet: { domain: string; actors: number; role: 'graph' | 'observer' }[];
   follows: { planned: number; accepted: number; failed: number };

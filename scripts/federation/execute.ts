@@ -125,6 +125,7 @@ export async function runFederation(plan: FederationPlan, log: (line: string) =>
     const endedAt = new Date();
     await sampler.stop();
     const arrivals = await fleet.arrivals();
+    const { addresses: _addresses, outDir: _outDir, ...runPlan } = plan;
     const run: FederationRunData = {
       schemaVersion: 1,
       startedAt: startedAt.toISOString(),
@@ -132,19 +133,7 @@ export async function runFederation(plan: FederationPlan, log: (line: string) =>
       partial: partialReason !== undefined,
       ...(partialReason ? { partialReason } : {}),
       loadStartMs: t0,
-      plan: {
-        instances: plan.instances,
-        users: plan.users,
-        shape: plan.shape,
-        durationS: plan.durationS,
-        postRate: plan.postRate,
-        inboundRate: plan.inboundRate,
-        fleetDomains: plan.fleetDomains,
-        followsPerAccount: plan.followsPerAccount,
-        seed: plan.seed,
-        ...(plan.kill ? { kill: plan.kill } : {}),
-        sizing: plan.sizing,
-      },
+      plan: runPlan,
       instances: standins.map((s, index) => ({ index, domain: s.localDomain, users: graph.instances[index]!.size })),
       fleet: fleet.domains.map((d, i) => ({ domain: d.domain, actors: d.usernames.length, role: i === pop.observerDomain ? 'observer' : 'graph' })),
       follows: pop.follows,

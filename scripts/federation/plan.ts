@@ -3,6 +3,7 @@
 
 import { join } from 'node:path';
 import { parseK6Duration } from '../../scenarios/waves/duration.js';
+import type { FederationRunPlan } from '../../reports/federation/types.js';
 import { UsageError } from '../run/plan.js';
 import { GRAPH_SHAPES, type GraphShape } from './graph.js';
 
@@ -25,23 +26,10 @@ export interface FederationFlags {
   sidekiqConcurrency: number;
 }
 
-export interface FederationPlan {
-  instances: number;
-  users: number;
+export interface FederationPlan extends FederationRunPlan {
   shape: GraphShape;
-  durationS: number;
-  /** Local posts per second over all stand-in users. */
-  postRate: number;
-  /** Signed activities per second from the fleet into the instances (0 = none). */
-  inboundRate: number;
-  fleetDomains: number;
-  followsPerAccount: number;
-  seed: number;
-  /** 0-based instance taken down at `atS` (seconds into the load) for `downForS`. */
-  kill: { instance: number; atS: number; downForS: number } | undefined;
   /** Bind address of each instance: distinct loopback addresses. */
   addresses: string[];
-  sizing: { webConcurrency: number; maxThreads: number; sidekiqConcurrency: number };
   outDir: string;
 }
 

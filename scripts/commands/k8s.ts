@@ -2,12 +2,11 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { K6_IMAGE } from '../../infra/engines/k6/engine.js';
-import { isBuiltinWave } from '../../scenarios/waves/builtin.js';
-import { loadWave, WaveError } from '../../scenarios/waves/load.js';
 import { checkName, K8sError, k8sManifests, toYaml } from '../k8s/manifests.js';
-import { positiveNumber, wholeNumber } from '../options.js';
+import { wholeNumber } from '../options.js';
 import { bundleFor } from '../run/execute.js';
 import { planRun, UsageError } from '../run/plan.js';
+import { waveJsonOf, waveOptions } from '../run/wave.js';
 import { builtinScenarios } from './run.js';
 
 // `surge k8s`: hands a wave bigger than one load generator to k6-operator.
@@ -36,7 +35,7 @@ interface K8sFlags {
 }
 
 export function k8sCommand(): Command {
-  return new Command('k8s')
+  return waveOptions(new Command('k8s'), 'synthetic-user seed (default: from the clock)')
     .description('write a k6-operator TestRun and the ConfigMap with the bundled scenario (kubectl apply them yourself)')
     .requiredOption('--parallelism <n>', 'runners; each takes one execution segment', wholeNumber(1, 1000))
     .requiredOption('--scenario <name>', `built-in scenario: ${Object.keys(builtinScenarios()).join(', ')}`)
@@ -44,10 +43,6 @@ export function k8sCommand(): Command {
     .option('--target <url>', 'the instance the runners load (reachable from the cluster)')
     .option('--i-own-this-instance', 'allow a target you run (required for any non-loopback target)')
     .option('--mail-api-url <url>', 'Mailpit API receiving the instance\'s mail (otherwise newcomers are not confirmed)')
-    .option('--wave <name|file>', 'wave to replay (built-in name or .json/.yaml file)')
-    .option('--compress <n>', 'play the wave this many times faster', positiveNumber('--compress'))
-    .option('--scale <x>', 'the wave on an instance this many times the size', positiveNumber('--scale'))
-    .option('--seed <n>', 'synthetic-user seed (default: from the clock)', wholeNumber(0, 2 ** 31))
     .option('-e, --env <NAME=value>', 'environment variable for the script (repeatable)', collect, [])
     .option('--prometheus-url <url>', 'your Prometheus (with --web.enable-remote-write-receiver), reachable from the cluster')
     .option('--testid <id>', 'the testid tag on every series (default <scenario>-<time>)')
@@ -58,14 +53,7 @@ export function k8sCommand(): Command {
     .action(async (o: K8sFlags) => {
       if (!o.target) throw new UsageError('surge k8s needs --target URL: the instance the cluster\'s runners load');
       const seed = o.seed ?? Math.floor(Date.now() / 1000) % 1_000_000;
-      let waveJson: string | undefined;
-      if (o.wave && !isBuiltinWave(o.wave)) {
-        try {
-          waveJson = JSON.stringify(await loadWave(o.wave));
-        } catch (err) {
-          throw err instanceof WaveError ? new UsageError(`--wave: ${err.message}`) : err;
-        }
-      }
+      const waveJson = await waveJsonOf(o.wave);
       const plan = planRun(o.scenario, { ...o, seed, engine: 'node', target: o.target, out: [], tag: [], thresholds: true }, { builtins: builtinScenarios(), k6Path: undefined, waveJson });
       if (plan.target.kind !== 'url') throw new UsageError('surge k8s needs --target URL: the instance the cluster\'s runners load');
       if (plan.target.loopback) throw new UsageError(`--target ${plan.target.url.host} is loopback: inside a pod that is the pod itself; give the instance's address as the cluster sees it`);

@@ -3,11 +3,10 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { dockerAvailable } from '../../infra/services/docker.js';
-import { loadWave, WaveError } from '../../scenarios/waves/load.js';
-import { isBuiltinWave } from '../../scenarios/waves/builtin.js';
-import { oneOf, positiveNumber, wholeNumber } from '../options.js';
+import { oneOf, wholeNumber } from '../options.js';
 import { bundleFor, describePlan, executeRun, findK6 } from '../run/execute.js';
-import { planRun, UsageError, type RunFlags } from '../run/plan.js';
+import { planRun, type RunFlags } from '../run/plan.js';
+import { waveJsonOf, waveOptions } from '../run/wave.js';
 
 // `surge run`: one k6 scenario against a target, with the k6 flags users know,
 // on real k6 when it is installed and on the Node runner otherwise.
@@ -26,7 +25,7 @@ const collect = (v: string, prev: string[]) => [...prev, v];
 
 
 export function runCommand(): Command {
-  return new Command('run')
+  return waveOptions(new Command('run'))
     .description('run a k6 scenario (built-in name or .ts/.js file) against a target')
     .argument('<scenario>', `built-in: ${Object.keys(builtinScenarios()).join(', ')}; or a k6 script file`)
     .option('--engine <engine>', 'k6, node or auto (default auto: k6 when on PATH, else the Node runner); k6 without a binary uses the grafana/k6 image where Docker runs', oneOf('k6', 'node', 'auto'))
@@ -44,10 +43,6 @@ export function runCommand(): Command {
     .option('--execution-segment-sequence <seq>', 'k6 --execution-segment-sequence')
     .option('--quiet', 'k6 --quiet: no progress')
     .option('--no-thresholds', 'k6 --no-thresholds')
-    .option('--wave <name|file>', 'wave to replay (built-in name or .json/.yaml file)')
-    .option('--compress <n>', 'play the wave this many times faster', positiveNumber('--compress'))
-    .option('--scale <x>', 'the wave on an instance this many times the size', positiveNumber('--scale'))
-    .option('--seed <n>', 'synthetic-user seed', wholeNumber(0, 2 ** 31))
     .option('--prometheus-rw <url>', 'k6 engine: remote-write metrics to this Prometheus (/api/v1/write)')
     .option('--workers <n>', 'Node runner: split the run across this many processes by execution segment', wholeNumber(1, 64))
     .option('--dry-run', 'validate everything and print the plan; send nothing')
@@ -56,14 +51,7 @@ export function runCommand(): Command {
     .option('--sidekiq-concurrency <n>', 'stand-in worker threads', wholeNumber(1, 256))
     .option('--db-pool <n>', 'stand-in DB pool per process', wholeNumber(1, 256))
     .action(async (scenario: string, o: RunFlags & { dryRun?: boolean; webConcurrency?: number; maxThreads?: number; sidekiqConcurrency?: number; dbPool?: number }) => {
-      let waveJson: string | undefined;
-      if (o.wave && !isBuiltinWave(o.wave)) {
-        try {
-          waveJson = JSON.stringify(await loadWave(o.wave));
-        } catch (err) {
-          throw err instanceof WaveError ? new UsageError(`--wave: ${err.message}`) : err;
-        }
-      }
+      const waveJson = await waveJsonOf(o.wave);
       const k6Path = findK6();
       // Only a k6 run without the binary needs the grafana/k6 image.
       const docker = o.engine === 'k6' && !k6Path ? await dockerAvailable() : false;

@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseReport } from '../../reports/model/report-model.js';
+import { surgeProcess } from '../cli/surge-process.js';
 
 // `surge rehearse --engine k6` end to end, with a fake k6 on PATH (a test
 // double: tests/k6/fake-k6.mjs, not k6) that records what it was asked to do
@@ -12,17 +12,8 @@ import { parseReport } from '../../reports/model/report-model.js';
 // series arriving in the run's own Prometheus under the report's queries,
 // and the summary export turned into the report's summary.
 
-const SURGE = fileURLToPath(new URL('../../scripts/bin/surge.js', import.meta.url));
 const FAKE = fileURLToPath(new URL('./fake-k6.mjs', import.meta.url));
 
-function surge(args: string[], env: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, [SURGE, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
-}
 
 describe('surge rehearse --engine k6', () => {
   it('runs each phase on k6 with remote write and a summary export, and builds the report from them', async () => {
@@ -31,7 +22,7 @@ describe('surge rehearse --engine k6', () => {
     chmodSync(join(dir, 'k6'), 0o755);
     const log = join(dir, 'k6.log');
     const out = join(dir, 'run');
-    const r = await surge(
+    const r = await surgeProcess(
       ['rehearse', '--engine', 'k6', '--target', 'standin', '--phases', 'breakpoint,wave', '--bp-steps', '2', '--bp-step-duration', '2s', '--duration', '4s', '--web-concurrency', '1', '--sidekiq-concurrency', '2', '--out', out],
       { ...process.env, CI: 'true', PATH: `${dir}:${process.env.PATH}`, FAKE_K6_LOG: log, FAKE_K6_SECONDS: '4' },
     );

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,23 +7,16 @@ import { runTest } from '../../infra/engines/node/runtime/run.js';
 import { accountsOfPhase, readAccountsManifest, recordAccounts, SCENARIO_NAMESPACES } from '../../infra/targets/mastodon/manifest.js';
 import { startStandin, type StandinHandle } from '../../infra/targets/standin/standin.js';
 import { buildScenarios } from '../../scripts/build-scenarios.js';
+import { surgeProcess } from '../cli/surge-process.js';
 import { appToken, call, signUp } from '../standin/support.js';
 
 // A run's synthetic accounts, recorded from what the run reports and removed
 // again with `surge cleanup` through the admin API, end to end against a
 // stand-in (which follows Mastodon's rule: delete only what is suspended).
 
-const SURGE = fileURLToPath(new URL('../../scripts/bin/surge.js', import.meta.url));
+const surge = (args: string[], env: NodeJS.ProcessEnv = {}) => surgeProcess(args, { ...process.env, ...env });
 const TOKEN_VAR = 'SURGE_TEST_ADMIN_TOKEN';
 
-function surge(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, [SURGE, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
-}
 
 describe('the accounts manifest', () => {
   it('knows each built-in scenario\'s user namespace, as the scenario source declares it', () => {

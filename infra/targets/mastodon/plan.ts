@@ -141,6 +141,17 @@ export function planMastodonStack(options: StackOptions = {}, secrets: MastodonS
   const mastodonImage = `${MASTODON_IMAGE}:${version.tag}`;
   const streamingImage = `${STREAMING_IMAGE}:${version.tag}`;
 
+  // Where PostgreSQL and Redis are, for Rails and the streaming server alike.
+  const stores: Record<string, string> = {
+    DB_HOST: 'db',
+    DB_PORT: '5432',
+    DB_NAME: DB.name,
+    DB_USER: DB.user,
+    DB_PASS: secrets.DB_PASS,
+    REDIS_HOST: 'redis',
+    REDIS_PORT: '6379',
+    REDIS_PASSWORD: secrets.REDIS_PASSWORD,
+  };
   // What every Rails process reads (.env.production.sample's required settings and the rehearsal's own).
   const rails: Record<string, string> = {
     RAILS_ENV: 'production',
@@ -155,14 +166,7 @@ export function planMastodonStack(options: StackOptions = {}, secrets: MastodonS
     ACTIVE_RECORD_ENCRYPTION_PRIMARY_KEY: secrets.ACTIVE_RECORD_ENCRYPTION_PRIMARY_KEY,
     VAPID_PRIVATE_KEY: secrets.VAPID_PRIVATE_KEY,
     VAPID_PUBLIC_KEY: secrets.VAPID_PUBLIC_KEY,
-    DB_HOST: 'db',
-    DB_PORT: '5432',
-    DB_NAME: DB.name,
-    DB_USER: DB.user,
-    DB_PASS: secrets.DB_PASS,
-    REDIS_HOST: 'redis',
-    REDIS_PORT: '6379',
-    REDIS_PASSWORD: secrets.REDIS_PASSWORD,
+    ...stores,
     ES_ENABLED: 'false',
     S3_ENABLED: 'false',
     SMTP_SERVER: 'mailpit',
@@ -270,14 +274,7 @@ export function planMastodonStack(options: StackOptions = {}, secrets: MastodonS
         LOCAL_DOMAIN: localDomain,
         BIND: '0.0.0.0',
         PORT: String(STREAMING_PORT),
-        DB_HOST: 'db',
-        DB_PORT: '5432',
-        DB_NAME: DB.name,
-        DB_USER: DB.user,
-        DB_PASS: secrets.DB_PASS,
-        REDIS_HOST: 'redis',
-        REDIS_PORT: '6379',
-        REDIS_PASSWORD: secrets.REDIS_PASSWORD,
+        ...stores,
         TRUSTED_PROXY_IP: TRUSTED_PROXIES.join(','),
       },
       aliases: ['streaming'],

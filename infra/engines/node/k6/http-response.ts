@@ -51,6 +51,15 @@ export interface RequestInfo {
   cookies: Record<string, unknown[]>;
 }
 
+interface Ocsp {
+  produced_at: number;
+  this_update: number;
+  next_update: number;
+  revocation_reason: string;
+  revoked_at: number;
+  status: string;
+}
+
 type Cookies = Record<string, { name: string; value: string }[]>;
 
 /** What the request looked like, for Response.request (built on first read). */
@@ -58,7 +67,7 @@ export interface RequestSource {
   method: string;
   href: string;
   headers: Map<string, [string, string]>;
-  bodyString: string | undefined;
+  body: Buffer | undefined;
 }
 
 const NO_PAIRS: [string, string][] = [];
@@ -79,7 +88,6 @@ export class Response {
   remote_port = 0;
   tls_version = '';
   tls_cipher_suite = '';
-  ocsp = { produced_at: 0, this_update: 0, next_update: 0, revocation_reason: '', revoked_at: 0, status: '' };
   timings: Timings = { duration: 0, blocked: 0, connecting: 0, tls_handshaking: 0, sending: 0, waiting: 0, receiving: 0 };
   #rawHeaders: [string, string][] = NO_PAIRS;
   #rawBody: Buffer | undefined;
@@ -89,6 +97,7 @@ export class Response {
   #cookies: Cookies | undefined;
   #body: string | ArrayBuffer | null | undefined;
   #request: RequestInfo | undefined;
+  #ocsp: Ocsp | undefined;
   #cachedJSON: unknown;
   #hasCachedJSON = false;
 
@@ -171,12 +180,19 @@ export class Response {
     this.#body = v;
   }
 
+  get ocsp(): Ocsp {
+    return (this.#ocsp ??= { produced_at: 0, this_update: 0, next_update: 0, revocation_reason: '', revoked_at: 0, status: '' });
+  }
+  set ocsp(v: Ocsp) {
+    this.#ocsp = v;
+  }
+
   get request(): RequestInfo {
     if (this.#request === undefined) {
       const src = this.#source;
       const headers: Record<string, string[]> = {};
       if (src) for (const [name, value] of src.headers.values()) (headers[name] ??= []).push(value);
-      this.#request = { method: src?.method ?? '', url: src?.href ?? '', headers, body: src?.bodyString ?? '', cookies: {} };
+      this.#request = { method: src?.method ?? '', url: src?.href ?? '', headers, body: src?.body?.toString('utf8') ?? '', cookies: {} };
     }
     return this.#request;
   }

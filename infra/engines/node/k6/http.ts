@@ -114,6 +114,7 @@ export class Target {
   readonly plain: boolean;
   /** The url/name tag: the URL with its userinfo masked. */
   readonly clean: string;
+  readonly userinfo: boolean;
 
   constructor(readonly url: URL) {
     this.href = url.href;
@@ -121,6 +122,7 @@ export class Target {
     this.path = `${url.pathname}${url.search}`;
     this.plain = url.protocol === 'http:';
     this.clean = cleanURL(url, this.href);
+    this.userinfo = url.username !== '' || url.password !== '';
   }
 }
 
@@ -356,6 +358,19 @@ function buildBody(body: unknown, headers: Map<string, [string, string]>): Buffe
   throw new Error(`unknown request body type ${typeof body}`);
 }
 
+const defaultHeaderMaps = new Map<string, Map<string, [string, string]>>();
+
+/** The headers of a request that sets none: one map per User-Agent, never changed (redirects copy before they edit). */
+function defaultHeaders(userAgent: string): Map<string, [string, string]> {
+  let m = defaultHeaderMaps.get(userAgent);
+  if (!m) {
+    m = new Map();
+    setHeader(m, 'User-Agent', userAgent);
+    defaultHeaderMaps.set(userAgent, m);
+  }
+  return m;
+}
+
 function setHeader(headers: Map<string, [string, string]>, name: string, value: string): void {
   headers.set(name.toLowerCase(), [canonicalHeaderKey(name), value]);
 }
@@ -370,7 +385,8 @@ interface ParsedRequest {
   urlName: string;
   headers: Map<string, [string, string]>;
   body: Buffer | undefined;
-  bodyString: string | undefined;
+  /** The VU's k6/http state. */
+  http: HttpVUState;
   timeout: number;
   redirects: number;
   redirectsExplicit: boolean;
@@ -449,8 +465,11 @@ function parseRequest(vu: VU, method: string, urlArg: unknown, body: unknown, pa
   const o = vu.shared.options;
   const { target, name } = toURL(urlArg);
   const url = target.url;
-  const headers = new Map<string, [string, string]>();
+  // A request that adds no header (no body, no params.headers, no userinfo) shares the default map.
+  const ownHeaders = !isNullish(body) || target.userinfo || (!isNullish(params) && !isNullish((params as { headers?: unknown }).headers));
+  const headers = ownHeaders ? new Map<string, [string, string]>() : defaultHeaders(o.userAgent);
   const bodyBuf = buildBody(body, headers);
+  const http = vuHttp(vu);
   const preq: ParsedRequest = {
     method,
     target,
@@ -458,7 +477,6 @@ function parseRequest(vu: VU, method: string, urlArg: unknown, body: unknown, pa
     urlName: name,
     headers,
     body: bodyBuf,
-    bodyString: bodyBuf?.toString('utf8'),
     timeout: 60_000,
     redirects: o.maxRedirects,
     redirectsExplicit: false,
@@ -466,12 +484,13 @@ function parseRequest(vu: VU, method: string, urlArg: unknown, body: unknown, pa
     throw: o.throw,
     tags: vu.baseTags(),
     ownTags: false,
-    callback: vuHttp(vu).callback,
+    http,
+    callback: http.callback,
     jar: undefined,
     reqCookies: {},
     hasReqCookies: false,
   };
-  setHeader(headers, 'User-Agent', o.userAgent);
+  if (ownHeaders) setHeader(headers, 'User-Agent', o.userAgent);
   if (!isNullish(params)) {
     const p = params as Record<string, unknown>;
     for (const k of Object.keys(p)) {
@@ -547,7 +566,7 @@ function parseRequest(vu: VU, method: string, urlArg: unknown, body: unknown, pa
       }
     }
   }
-  if (url.username !== '' || url.password !== '') {
+  if (target.userinfo) {
     if (!headers.has('authorization')) {
       const cred = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
       setHeader(headers, 'Authorization', `Basic ${Buffer.from(cred).toString('base64')}`);
@@ -653,7 +672,7 @@ function trailTags(vu: VU, preq: ParsedRequest, target: Target, method: string, 
   const errCode = err ? err[0] : 0;
   let list: TagSet[] | undefined;
   if (!preq.ownTags) {
-    const all = vuHttp(vu).tagSets;
+    const all = preq.http.tagSets;
     let byTarget = all.get(preq.tags);
     if (!byTarget) {
       byTarget = new Map();
@@ -789,7 +808,7 @@ class RequestRun extends Expirable {
     }
     this.unregister = scope.onCancel((reason) => this.abort(reason instanceof Error ? reason : new Error('iteration ended')));
     try {
-      const transport = vuHttp(vu).transport;
+      const transport = preq.http.transport;
       let method = preq.method;
       let target = preq.target;
       let body = preq.body;

@@ -128,24 +128,26 @@ describe('renderAccount', () => {
   });
 });
 
+const aliceStatus: StatusRow = {
+  id: '117685413762170883',
+  account_id: alice.id,
+  text: 'first <post>',
+  spoiler_text: '',
+  sensitive: false,
+  visibility: 2,
+  language: 'en',
+  in_reply_to_id: null,
+  in_reply_to_account_id: null,
+  reblog_of_id: null,
+  created_at: new Date('2026-11-27T15:42:10.123Z'),
+  replies_count: '1',
+  reblogs_count: null,
+  favourites_count: '4',
+  favourited: true,
+};
+
 describe('renderStatus', () => {
-  const status: StatusRow = {
-    id: '117685413762170883',
-    account_id: alice.id,
-    text: 'first <post>',
-    spoiler_text: '',
-    sensitive: false,
-    visibility: 2,
-    language: 'en',
-    in_reply_to_id: null,
-    in_reply_to_account_id: null,
-    reblog_of_id: null,
-    created_at: new Date('2026-11-27T15:42:10.123Z'),
-    replies_count: '1',
-    reblogs_count: null,
-    favourites_count: '4',
-    favourited: true,
-  };
+  const status = aliceStatus;
   const accounts = new Map([[alice.id, alice]]);
 
   it('renders the post with string id, escaped content and its author', () => {
@@ -190,20 +192,11 @@ describe('renderStatus', () => {
 
 describe('statuses rendered once for every viewer (the cached form)', () => {
   const status: StatusRow = {
-    id: '117685413762170883',
-    account_id: alice.id,
+    ...aliceStatus,
     text: 'quotes " and \\ backslashes,\nnew lines and ünïcödé 🐘',
-    spoiler_text: '',
-    sensitive: false,
     visibility: 0,
-    language: 'en',
-    in_reply_to_id: null,
-    in_reply_to_account_id: null,
-    reblog_of_id: null,
-    created_at: new Date('2026-11-27T15:42:10.123Z'),
-    replies_count: '2',
     reblogs_count: '1',
-    favourites_count: '4',
+    replies_count: '2',
     version: '1795794130123000',
   };
   const account = JSON.stringify(renderAccount(alice, BASE));

@@ -68,15 +68,20 @@ export async function runFederation(plan: FederationPlan, log: (line: string) =>
     let outage: FederationRunData['outage'];
     const authors = [...pop.members.keys()];
     const progress = new ProgressLine();
+    // A message during the load clears the progress line first, or the two would share a line.
+    const say = (line: string) => {
+      progress.done();
+      log(line);
+    };
     log(`posting ${plan.postRate}/s for ${plan.durationS} s${plan.kill ? `; instance ${plan.kill.instance + 1} goes down at ${plan.kill.atS} s for ${plan.kill.downForS} s` : ''}…`);
 
-    const outageDone = plan.kill ? takeDown(plan.kill, standins[plan.kill.instance]!, t0, abort.signal, log, (o) => (outage = o)) : Promise.resolve();
+    const outageDone = plan.kill ? takeDown(plan.kill, standins[plan.kill.instance]!, t0, abort.signal, say, (o) => (outage = o)) : Promise.resolve();
     const inboundTargets = standins.map((s, index) => ({
       baseUrl: s.baseUrl,
       webMetricsUrl: s.metricsUrls[0]!,
       actors: [...pop.members].filter(([id]) => graph.accounts[id]!.instance === index).map(([, m]) => `http://${s.localDomain}/users/${m.user.username}`),
     }));
-    const inbound = services.keyFile ? runInbound(plan, inboundTargets, services.keyFile, abort.signal, log) : Promise.resolve(undefined);
+    const inbound = services.keyFile ? runInbound(plan, inboundTargets, services.keyFile, abort.signal, say) : Promise.resolve(undefined);
 
     let inFlight = 0;
     const pending = new Set<Promise<void>>();

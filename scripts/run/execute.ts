@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { findK6 } from '../../infra/engines/k6/command.js';
 import { k6Invocation } from '../../infra/engines/k6/invocation.js';
 import { runK6 } from '../../infra/engines/k6/run.js';
@@ -6,6 +7,7 @@ import { inspectTest } from '../../infra/engines/node/runtime/inspect.js';
 import { runTest, type ProgressSnapshot as RunnerProgress, type RunOverrides } from '../../infra/engines/node/runtime/run.js';
 import { runSplit } from '../../infra/engines/node/runtime/split.js';
 import type { RunOptions } from '../../infra/engines/run-options.js';
+import { recordAccounts, type PhaseSummary } from '../../infra/targets/mastodon/manifest.js';
 import { startStandin, type StandinSizing } from '../../infra/targets/standin/standin.js';
 import { buildScenarios } from '../build-scenarios.js';
 import { ProgressLine } from '../ui/progress.js';
@@ -76,7 +78,20 @@ export async function executeRun(plan: RunPlan, script: string, sizing: StandinS
       run.env.MAIL_API_URL ??= standin.mailApiUrl;
       if (!plan.run.quiet) process.stderr.write(`stand-in ready at ${standin.baseUrl}\n`);
     }
-    if (plan.engineChoice.engine === 'k6') return (await runK6(run, plan.engineChoice, { forwardSignals: true })).exitCode;
+    // On an instance that outlives the run, what it may have created is recorded for surge cleanup.
+    const runDir = plan.target.kind === 'url' ? join(process.cwd(), 'runs', `${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-')}-${plan.scenario.name}`) : undefined;
+    if (runDir) await mkdir(runDir, { recursive: true });
+    const keepAccounts = async (summary: PhaseSummary | undefined) => {
+      if (!runDir || !summary || plan.target.kind !== 'url') return;
+      await recordAccounts(runDir, plan.target.url.origin, { scenario: plan.scenario.name, phase: 'run', env: run.env, summary });
+      process.stderr.write(`accounts it may have created: ${join(runDir, 'accounts.json')} (remove them with surge cleanup ${runDir} --target ${plan.target.url.origin} --admin-token env:NAME)\n`);
+    };
+    if (plan.engineChoice.engine === 'k6') {
+      if (runDir) run.summaryExport ??= join(runDir, 'k6-summary.json');
+      const result = await runK6(run, plan.engineChoice, { forwardSignals: true });
+      await keepAccounts(result.summaryData);
+      return result.exitCode;
+    }
     const progress = new ProgressLine();
     const last = { t: 0, n: 0 };
     let totalMs: number | undefined;
@@ -97,6 +112,7 @@ export async function executeRun(plan: RunPlan, script: string, sizing: StandinS
     };
     const result = plan.workers > 1 ? await runSplit({ ...options, processes: plan.workers }) : await runTest(options);
     progress.done();
+    await keepAccounts(result.summaryData);
     return result.exitCode;
   } finally {
     await standin?.stop();

@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 
 export const SURGE = fileURLToPath(new URL('../../scripts/bin/surge.js', import.meta.url));
 
-export function surgeProcess(args: string[], env: NodeJS.ProcessEnv = process.env) {
-  const child = spawn(process.execPath, [SURGE, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+export function surgeProcess(args: string[], env: NodeJS.ProcessEnv = process.env, cwd?: string) {
+  const child = spawn(process.execPath, [SURGE, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env, ...(cwd ? { cwd } : {}) });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));

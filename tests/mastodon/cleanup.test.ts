@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -98,6 +98,19 @@ describe('surge cleanup against a stand-in', () => {
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toMatch(/would suspend then delete up to 6 accounts/);
     for (const u of created) expect((await call(s.baseUrl, 'GET', `/api/v1/accounts/lookup?acct=${u}`)).status).toBe(200);
+  }, 120_000);
+
+  it('surge run against an instance keeps its accounts.json in a run folder too', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'surge-run-accounts-'));
+    const r = await surgeProcess(['run', 'smoke', '--engine', 'node', '--target', s.baseUrl, '--mail-api-url', s.mailApiUrl, '--seed', '12', '-e', 'SMOKE_USERS=2', '--quiet'], process.env, cwd);
+    expect(r.code, r.stderr.slice(-2000)).toBe(0);
+    const dir = join(cwd, 'runs', readdirSync(join(cwd, 'runs'))[0]!);
+    expect(r.stderr).toContain(`surge cleanup ${dir} --target ${new URL(s.baseUrl).origin}`);
+    const manifest = (await readAccountsManifest(dir))!;
+    expect(manifest.target).toBe(new URL(s.baseUrl).origin);
+    const found: string[] = [];
+    for (const a of manifest.accounts) if ((await call(s.baseUrl, 'GET', `/api/v1/accounts/lookup?acct=${a.username}`)).status === 200) found.push(a.username);
+    expect(found).toHaveLength(2);
   }, 120_000);
 
   it('suspends then deletes exactly the run\'s accounts, keeps the owner, and resumes to nothing on a second run', async () => {

@@ -121,7 +121,7 @@ describe('the planned Mastodon stack', () => {
     expect(exporter.aliases).toContain(web.PROMETHEUS_EXPORTER_HOST);
     const sidekiq = get(plan, 'sidekiq').env;
     expect(sidekiq).toMatchObject({ MASTODON_PROMETHEUS_EXPORTER_LOCAL: 'true', MASTODON_PROMETHEUS_EXPORTER_HOST: '0.0.0.0', MASTODON_PROMETHEUS_EXPORTER_SIDEKIQ_DETAILED_METRICS: 'true' });
-    expect(plan.endpoints.metrics.map((m) => [m.job, m.role, m.port])).toEqual([['standin-web', 'exporter', 9394], ['standin-worker', 'sidekiq', 9394], ['streaming', 'streaming', 4000]]);
+    expect(plan.endpoints.metrics.map((m) => [m.job, m.role, m.port])).toEqual([['standin-web', 'exporter', 9394], ['standin-worker', 'sidekiq', 9394], ['standin-streaming', 'streaming', 4000]]);
   });
 
   it('puts everything on one network whose aliases every host name in the env resolves to', () => {

@@ -367,7 +367,7 @@ export function planMastodonStack(options: StackOptions = {}, secrets: MastodonS
       metrics: [
         { job: JOBS.web, role: 'exporter', port: EXPORTER_PORT, path: '/metrics' },
         { job: JOBS.worker, role: 'sidekiq', port: EXPORTER_PORT, path: '/metrics' },
-        { job: 'streaming', role: 'streaming', port: STREAMING_PORT, path: '/metrics' },
+        { job: JOBS.streaming, role: 'streaming', port: STREAMING_PORT, path: '/metrics' },
       ],
     },
     owner: { username: OWNER_USERNAME, email: ownerEmail },

@@ -198,7 +198,8 @@ diagnostics.subscribe('undici:client:sendHeaders', (msg) => {
   if (h instanceof TracedHandler) h.onSocket(socket);
 });
 
-class TracedHandler implements TrailMarks {
+/** The marks of a round trip that starts now (getConn). */
+export class Marks implements TrailMarks {
   getConn = performance.now();
   gotConn = 0;
   connectStart = 0;
@@ -209,6 +210,9 @@ class TracedHandler implements TrailMarks {
   firstByte = 0;
   reused = false;
   socket: TracedSocket | undefined;
+}
+
+class TracedHandler extends Marks {
   status = 0;
   statusText = '';
   rawHeaders: [string, string][] = [];
@@ -221,7 +225,9 @@ class TracedHandler implements TrailMarks {
     private readonly io: IOCounter,
     private readonly resolve: (r: RawResponse) => void,
     private readonly reject: (e: RoundTripError) => void,
-  ) {}
+  ) {
+    super();
+  }
 
   onSocket(socket: TracedSocket): void {
     this.socket = socket;

@@ -24,12 +24,12 @@ import {
   CONN,
   type ConnInfo,
   type IOCounter,
+  Marks,
   type PendingRoundTrip,
   type RawResponse,
   type RoundTripRequest,
   RoundTripError,
   type TracedSocket,
-  type TrailMarks,
 } from './http-transport.js';
 
 const IDLE_MS = 30_000;
@@ -165,17 +165,7 @@ class Conn {
 }
 
 /** One request and its response on a connection (the tracer's marks and the parser's state). */
-class Exchange implements TrailMarks, PendingRoundTrip {
-  getConn = performance.now();
-  gotConn = 0;
-  connectStart = 0;
-  connectDone = 0;
-  tlsStart = 0;
-  tlsDone = 0;
-  wrote = 0;
-  firstByte = 0;
-  reused = false;
-  socket: TracedSocket | undefined;
+class Exchange extends Marks implements PendingRoundTrip {
   state = State.Head;
   status = 0;
   statusText = '';
@@ -197,6 +187,7 @@ class Exchange implements TrailMarks, PendingRoundTrip {
     private readonly key: string,
     private readonly head: string,
   ) {
+    super();
     this.promise = new Promise((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
@@ -263,14 +254,9 @@ class Exchange implements TrailMarks, PendingRoundTrip {
           if (!ok) return undefined;
           break;
         }
-        case State.Length: {
-          const n = Math.min(this.remaining, len - pos);
-          this.chunks.push(keep(buf.subarray(pos, pos + n)));
-          pos += n;
-          this.remaining -= n;
-          if (this.remaining === 0) this.state = State.Done;
+        case State.Length:
+          pos = this.take(buf, pos, State.Done);
           break;
-        }
         case State.ChunkSize: {
           const eol = buf.indexOf(CRLF, pos);
           if (eol < 0) return buf.subarray(pos);
@@ -283,14 +269,9 @@ class Exchange implements TrailMarks, PendingRoundTrip {
           this.state = this.remaining === 0 ? State.Trailer : State.ChunkData;
           break;
         }
-        case State.ChunkData: {
-          const n = Math.min(this.remaining, len - pos);
-          this.chunks.push(keep(buf.subarray(pos, pos + n)));
-          pos += n;
-          this.remaining -= n;
-          if (this.remaining === 0) this.state = State.ChunkEnd;
+        case State.ChunkData:
+          pos = this.take(buf, pos, State.ChunkEnd);
           break;
-        }
         case State.ChunkEnd: {
           if (len - pos < 2) return buf.subarray(pos);
           if (buf[pos] !== 13 || buf[pos + 1] !== 10) return this.malformed('malformed chunked encoding');
@@ -315,6 +296,15 @@ class Exchange implements TrailMarks, PendingRoundTrip {
       }
     }
     return undefined;
+  }
+
+  /** Body bytes from pos up to what is still due; `then` once all are in. Returns the new pos. */
+  private take(buf: Buffer, pos: number, then: State): number {
+    const n = Math.min(this.remaining, buf.length - pos);
+    this.chunks.push(keep(buf.subarray(pos, pos + n)));
+    this.remaining -= n;
+    if (this.remaining === 0) this.state = then;
+    return pos + n;
   }
 
   /** Status line and header fields; false when the exchange ended on them. */
@@ -554,7 +544,7 @@ export class WirePool {
     try {
       head = requestHead(req, t.host);
     } catch (e) {
-      return { promise: Promise.reject(new RoundTripError(e, buildTrail(emptyMarks(), this.io))), abort: () => undefined };
+      return { promise: Promise.reject(new RoundTripError(e, buildTrail(new Marks(), this.io))), abort: () => undefined };
     }
     const ex = new Exchange(this, req, t.key, head);
     try {
@@ -580,9 +570,4 @@ export class WirePool {
     this.all.clear();
     this.idle.clear();
   }
-}
-
-function emptyMarks(): TrailMarks {
-  const t = performance.now();
-  return { getConn: t, gotConn: 0, connectStart: 0, connectDone: 0, tlsStart: 0, tlsDone: 0, wrote: 0, firstByte: 0, reused: false, socket: undefined };
 }

@@ -205,6 +205,10 @@ describe('incoming posts', () => {
     expect(await workerMetric(b, 'standin_federation_activities_processed_total', 'type="Create",result="ignored"')).toBe(1);
     const remote = await call(b.baseUrl, 'GET', '/api/v1/timelines/public?remote=true');
     expect(remote.body.map((s: { content: string; account: { acct: string } }) => [s.content, s.account.acct])).toEqual([['<p>hey bob</p>', `mallory@${C.domain}`]]);
+    // Without flags the public timeline is the federated one, local and remote; local=true leaves remote out.
+    const ids = async (query: string) => (await call(b.baseUrl, 'GET', `/api/v1/timelines/public${query}`)).body.map((s: { id: string }) => s.id);
+    expect(await ids('')).toContain(remote.body[0].id);
+    expect(await ids('?local=true')).not.toContain(remote.body[0].id);
   });
 });
 

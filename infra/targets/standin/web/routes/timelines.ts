@@ -22,14 +22,16 @@ export function timelineRoutes(app: FastifyInstance, ctx: WebContext): void {
   app.get('/api/v1/timelines/public', { config: { controller: 'api/v1/timelines/public', action: 'show' } }, async (req, reply) => {
     const viewer = req.auth ? (await requireUser(ctx.db, authorize(req.auth, 'read:statuses'))).accountId : undefined;
     const pg = page(req.params_, limit(req.params_, 20, 40));
+    // PublicFeed: local=true alone is local posts, remote=true alone remote ones; otherwise both.
+    const local = bool(req.params_, 'local') === true;
     const remote = bool(req.params_, 'remote') === true;
-    // The stand-in has only local posts until federation arrives, so `remote` is empty.
+    const only = local === remote ? null : local;
     const { rows } = await ctx.db.query(
       `SELECT id::text FROM statuses
-        WHERE visibility = 0 AND reblog_of_id IS NULL AND local = NOT $5
+        WHERE visibility = 0 AND reblog_of_id IS NULL AND ($5::boolean IS NULL OR local = $5)
           AND ($1::bigint IS NULL OR id < $1) AND ($2::bigint IS NULL OR id > $2) AND ($3::bigint IS NULL OR id > $3)
         ORDER BY id ${pg.minId ? 'ASC' : 'DESC'} LIMIT $4`,
-      [pg.maxId ?? null, pg.sinceId ?? null, pg.minId ?? null, pg.limit, remote],
+      [pg.maxId ?? null, pg.sinceId ?? null, pg.minId ?? null, pg.limit, only],
     );
     const ids = rows.map((r) => r.id as string);
     if (pg.minId) ids.reverse();

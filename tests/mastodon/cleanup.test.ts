@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTest } from '../../infra/engines/node/runtime/run.js';
+import { saveMeasures } from '../../infra/targets/mastodon/measures.js';
 import { accountsOfPhase, readAccountsManifest, recordAccounts, SCENARIO_NAMESPACES } from '../../infra/targets/mastodon/manifest.js';
 import { startStandin, type StandinHandle } from '../../infra/targets/standin/standin.js';
 import { buildScenarios } from '../../scripts/build-scenarios.js';
@@ -94,11 +95,24 @@ describe('surge cleanup against a stand-in', () => {
     expect(literal.stderr).not.toContain(s.adminToken);
     const other = await surge(['cleanup', dir, '--target', 'http://127.0.0.1:9', '--admin-token', `env:${TOKEN_VAR}`], { [TOKEN_VAR]: s.adminToken });
     expect(other.stderr).toMatch(/this run's accounts are on http:\/\/127\.0\.0\.1:\d+, not http:\/\/127\.0\.0\.1:9/);
+    const notOwned = await surge(['cleanup', dir, '--target', 'https://social.example', '--admin-token', `env:${TOKEN_VAR}`], { [TOKEN_VAR]: s.adminToken });
+    expect(notOwned.stderr).toMatch(/not on this machine: pass --i-own-this-instance/);
     const dry = await surge(['cleanup', dir, '--target', s.baseUrl, '--admin-token', `env:${TOKEN_VAR}`, '--dry-run'], { [TOKEN_VAR]: s.adminToken });
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toMatch(/would suspend then delete up to 6 accounts/);
     for (const u of created) expect((await call(s.baseUrl, 'GET', `/api/v1/accounts/lookup?acct=${u}`)).status).toBe(200);
   }, 120_000);
+
+  it('keeps the instance\'s admin measures with a token, and says why not without a valid one', async () => {
+    const today = new Date();
+    expect(await saveMeasures(dir, { baseUrl: s.baseUrl, token: s.adminToken, start: today, end: today })).toBe('admin measures saved to measures.json');
+    const saved = JSON.parse(readFileSync(join(dir, 'measures.json'), 'utf8'));
+    const newUsers = saved.measures.find((m: { key: string }) => m.key === 'new_users');
+    expect(Number(newUsers.total)).toBeGreaterThanOrEqual(3);
+    expect(JSON.stringify(saved)).not.toContain(s.adminToken);
+    const wrong = await saveMeasures(dir, { baseUrl: s.baseUrl, token: 'x'.repeat(43), start: today, end: today });
+    expect(wrong).toMatch(/^admin measures not saved: admin measures: HTTP 401/);
+  });
 
   it('surge run against an instance keeps its accounts.json in a run folder too', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'surge-run-accounts-'));

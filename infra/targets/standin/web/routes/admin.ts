@@ -3,6 +3,7 @@ import { enqueue } from '../../jobs/queue.js';
 import { authorize, requireUser } from '../auth.js';
 import type { WebContext } from '../context.js';
 import { errors, validationError } from '../errors.js';
+import { list, str } from '../params.js';
 import { findLocalAccount } from '../queries.js';
 import { renderAccount } from '../render.js';
 
@@ -82,6 +83,25 @@ export function adminRoutes(app: FastifyInstance, ctx: WebContext): void {
     if (target.role.name === 'Owner' || id === user.accountId) throw errors.forbidden();
     await ctx.db.query('UPDATE users SET disabled = true WHERE account_id = $1', [id]);
     return {};
+  });
+
+  // The dashboard's daily measures, new_users only (every created user, confirmed or
+  // not, as Mastodon counts them); other keys are skipped, as Mastodon skips unknown ones.
+  app.post('/api/v1/admin/measures', { config: { controller: 'api/v1/admin/measures', action: 'create' } }, async (req) => {
+    await staff(req, 'admin:read');
+    const from = str(req.params_, 'start_at');
+    const to = str(req.params_, 'end_at');
+    if (!from || !to || Number.isNaN(Date.parse(from)) || Number.isNaN(Date.parse(to))) throw validationError({ start_at: [{ error: 'ERR_BLANK', description: 'must be a date' }] });
+    if (!list(req.params_, 'keys').includes('new_users')) return [];
+    const { rows } = await ctx.db.query(
+      `SELECT d::date AS day, count(u.id)::int AS n
+         FROM generate_series($1::date, $2::date, interval '1 day') d
+         LEFT JOIN users u ON u.created_at >= d AND u.created_at < d + interval '1 day'
+        GROUP BY d ORDER BY d`,
+      [from, to],
+    );
+    const total = rows.reduce((a, r) => a + r.n, 0);
+    return [{ key: 'new_users', unit: null, total: String(total), previous_total: null, data: rows.map((r) => ({ date: new Date(r.day).toISOString(), value: String(r.n) })) }];
   });
 
   app.delete('/api/v1/admin/accounts/:id', { config: { controller: 'api/v1/admin/accounts', action: 'destroy' } }, async (req) => {

@@ -3,7 +3,8 @@
 // exists. It records its argv and K6_* environment as one JSON line in
 // $FAKE_K6_LOG, remote-writes a few k6-named series (counters rising like a
 // real run's) to K6_PROMETHEUS_RW_SERVER_URL for $FAKE_K6_SECONDS seconds,
-// writes a --summary-export file in k6's format and exits 0 (105 on SIGINT).
+// writes a --summary-export file in k6's format and exits $FAKE_K6_EXIT or 0
+// (105 on SIGINT).
 // It sends no load to the target.
 import { appendFileSync, writeFileSync } from 'node:fs';
 
@@ -72,4 +73,5 @@ for (let i = 1; i <= seconds * 2; i++) {
   await push(i * 2);
   await new Promise((r) => setTimeout(r, 500));
 }
-finish(0);
+// k6's own exit codes (99: thresholds failed), as the test asks.
+finish(Number(process.env.FAKE_K6_EXIT ?? 0));

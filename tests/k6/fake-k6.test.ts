@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,4 +53,25 @@ describe('surge rehearse --engine k6', () => {
     const report = parseReport(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')));
     expect(JSON.stringify(report.slos.verdicts.find((v) => JSON.stringify(v).includes('signup-p95')))).toContain('1.8');
   }, 300_000);
+
+  it('surge run --engine k6 runs the binary from PATH with the run\'s flags, and passes its exit code on', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'surge-fake-k6-'));
+    writeFileSync(join(dir, 'k6'), `#!/bin/sh\nexec "${process.execPath}" "${FAKE}" "$@"\n`);
+    chmodSync(join(dir, 'k6'), 0o755);
+    const log = join(dir, 'k6.log');
+    const env = { ...process.env, PATH: `${dir}:${process.env.PATH}`, FAKE_K6_LOG: log, FAKE_K6_SECONDS: '0' };
+    const r = await surgeProcess(['run', 'smoke', '--engine', 'k6', '--target', 'http://127.0.0.1:9', '--vus', '2', '--tag', 'testid=ci', '--prometheus-rw', 'http://127.0.0.1:9/api/v1/write'], env, dir);
+    expect(r.code, r.stderr).toBe(0);
+    const [call] = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { argv: string[]; env: Record<string, string> });
+    const runDir = join(dir, 'runs', readdirSync(join(dir, 'runs'))[0]!);
+    expect(call!.argv).toEqual([
+      'run', '-e', 'BASE_URL=http://127.0.0.1:9', '--vus', '2', '--tag', 'testid=ci', '--summary-export', join(runDir, 'k6-summary.json'),
+      '--out', 'experimental-prometheus-rw', call!.argv.at(-1),
+    ]);
+    expect(call!.argv.at(-1)).toMatch(/dist\/k6\/smoke\.js$/);
+    expect(call!.env.K6_PROMETHEUS_RW_SERVER_URL).toBe('http://127.0.0.1:9/api/v1/write');
+    expect(JSON.parse(readFileSync(join(runDir, 'accounts.json'), 'utf8')).target).toBe('http://127.0.0.1:9');
+    const failed = await surgeProcess(['run', 'smoke', '--engine', 'k6', '--target', 'http://127.0.0.1:9'], { ...env, FAKE_K6_EXIT: '99' }, dir);
+    expect(failed.code).toBe(99);
+  }, 120_000);
 });

@@ -48,27 +48,27 @@ describe('federation-inbound scenario', () => {
       stderr: { write: () => true },
     });
     expect(r.error).toBeUndefined();
-    const byName: Record<string, number> = {};
+    // What arrived, as the target counted it: every type, each answered 202, none refused.
+    const arrived = await target.metrics.inbox.get();
+    const byType = Object.fromEntries(arrived.values.map((v) => [`${v.labels.type} ${v.labels.status}`, v.value]));
+    for (const type of ['Create', 'Like', 'Announce', 'Follow']) expect(byType[`${type} 202`]).toBeGreaterThan(0);
+    expect(Object.keys(byType).filter((k) => !k.endsWith(' 202'))).toEqual([]);
+    const s = target.summary();
+    expect(s.arrivals).toBe(byType['Create 202']);
+    expect(s.bySource[senders.domains[0]!.domain]!.count + (s.bySource[senders.domains[1]!.domain]?.count ?? 0)).toBe(s.arrivals);
+    expect(s.rejected).toEqual({ unsigned: 0, badSignature: 0 });
+    // Every request the runner recorded carries its activity's name tag. (The Node
+    // runner, at the time of writing, drops requests made after a WebCrypto await
+    // from its metrics (k6 does not), so which requests are recorded varies and
+    // only their tags are checked.)
+    const names = new Set<string>();
     for (const line of (await readFile(out, 'utf8')).split('\n')) {
       if (!line) continue;
       const p = JSON.parse(line);
-      if (p.type === 'Point' && p.metric === 'http_reqs') byName[`${p.data.tags.name} ${p.data.tags.status}`] = (byName[`${p.data.tags.name} ${p.data.tags.status}`] ?? 0) + 1;
+      if (p.type === 'Point' && p.metric === 'http_reqs') names.add(`${p.data.tags.name}|${p.data.tags.activity}`);
     }
-    console.log((await readFile(out, "utf8")).split("\n").slice(0, 3).join("\n"), r);
-    for (const type of ['Create', 'Like', 'Announce', 'Follow']) expect(byName[`inbox ${type} 202`]).toBeGreaterThan(0);
-    // Every answer is a 202. The Node runner's plain-http transport (being
-    // reworked at the time of writing) sometimes loses a POST on a reused
-    // connection as EOF (status 0), against any server; those are tolerated
-    // up to 5 %, nothing else is.
-    const total = Object.values(byName).reduce((a, b) => a + b, 0);
-    const lost = Object.entries(byName).filter(([k]) => k.endsWith(' 0')).reduce((a, [, n]) => a + n, 0);
-    expect(Object.keys(byName).filter((k) => !k.endsWith(' 202') && !k.endsWith(' 0'))).toEqual([]);
-    expect(lost / total).toBeLessThanOrEqual(0.05);
-    // The Creates arrived as Notes from the senders' domains and were timed.
-    const s = target.summary();
-    expect(s.arrivals).toBe(byName['inbox Create 202']);
-    expect(Object.keys(s.bySource).sort()).toEqual(expect.arrayContaining([senders.domains[0]!.domain]));
-    expect(s.rejected.badSignature).toBe(0);
+    for (const n of names) expect(n).toMatch(/^inbox (Create|Like|Announce|Follow)\|(Create|Like|Announce|Follow)$/);
+    for (const n of names) expect(n.split('|')[0]).toBe(`inbox ${n.split('|')[1]}`);
   });
 
   it('refuses to start without the fleet\'s key file, naming the variable', async () => {

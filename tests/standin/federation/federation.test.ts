@@ -205,6 +205,8 @@ describe('incoming posts', () => {
     expect(await workerMetric(b, 'standin_federation_activities_processed_total', 'type="Create",result="ignored"')).toBe(1);
     const remote = await call(b.baseUrl, 'GET', '/api/v1/timelines/public?remote=true');
     expect(remote.body.map((s: { content: string; account: { acct: string } }) => [s.content, s.account.acct])).toEqual([['<p>hey bob</p>', `mallory@${C.domain}`]]);
+    // A remote post links to where it lives, not to this instance.
+    expect(remote.body[0]).toMatchObject({ uri: `${peer.actor('mallory')}/statuses/2`, account: { uri: peer.actor('mallory') } });
     // Without flags the public timeline is the federated one, local and remote; local=true leaves remote out.
     const ids = async (query: string) => (await call(b.baseUrl, 'GET', `/api/v1/timelines/public${query}`)).body.map((s: { id: string }) => s.id);
     expect(await ids('')).toContain(remote.body[0].id);

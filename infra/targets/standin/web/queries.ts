@@ -9,7 +9,7 @@ import { assembleStatus, renderAccount, statusPieces, type AccountRow, type Stat
 // named so each connection prepares them once, as Mastodon's ActiveRecord does
 // (prepared_statements defaults to true in its database.yml).
 
-const ACCOUNT_COLUMNS = `a.id::text, a.username, a.domain, a.display_name, a.note, a.locked, a.bot, a.discoverable, a.created_at,
+const ACCOUNT_COLUMNS = `a.id::text, a.username, a.domain, a.display_name, a.note, a.locked, a.bot, a.discoverable, a.created_at, a.uri, a.url,
   s.statuses_count, s.following_count, s.followers_count, s.last_status_at`;
 
 const accountsSql = (idsParam: string) =>
@@ -36,7 +36,7 @@ export async function loadStatuses(db: pg.Pool, ids: string[], viewerId?: string
   const { rows } = await db.query<StatusRow>({
     name: 'load_statuses',
     text: `SELECT st.id::text, st.account_id::text, st.text, st.spoiler_text, st.sensitive, st.visibility, st.language,
-            st.in_reply_to_id::text, st.in_reply_to_account_id::text, st.reblog_of_id::text, st.created_at,
+            st.in_reply_to_id::text, st.in_reply_to_account_id::text, st.reblog_of_id::text, st.created_at, st.uri,
             ss.replies_count, ss.reblogs_count, ss.favourites_count, a.username AS account_username,
             ${VERSION} AS version,
             ($2::bigint IS NOT NULL AND EXISTS (SELECT 1 FROM favourites f WHERE f.status_id = st.id AND f.account_id = $2)) AS favourited,

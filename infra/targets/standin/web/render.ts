@@ -17,6 +17,9 @@ export interface AccountRow {
   following_count: string | number | null;
   followers_count: string | number | null;
   last_status_at: Date | null;
+  /** A remote account's ActivityPub id and profile page; null for local ones. */
+  uri?: string | null;
+  url?: string | null;
 }
 
 export interface StatusRow {
@@ -38,6 +41,8 @@ export interface StatusRow {
   reblogged?: boolean;
   account_username?: string;
   version?: string;
+  /** A remote status's ActivityPub id; null for local ones. */
+  uri?: string | null;
 }
 
 export const VISIBILITIES = ['public', 'unlisted', 'private', 'direct'] as const;
@@ -94,8 +99,8 @@ export function renderAccount(a: AccountRow, base: string): Record<string, unkno
     group: false,
     created_at: midnight(a.created_at),
     note: a.note ? formatContent(a.note) : '',
-    url: `${base}/@${a.username}`,
-    uri: `${base}/users/${a.username}`,
+    url: a.url ?? a.uri ?? `${base}/@${a.username}`,
+    uri: a.uri ?? `${base}/users/${a.username}`,
     avatar: missing,
     avatar_static: missing,
     header: `${base}/headers/original/missing.png`,
@@ -167,8 +172,8 @@ export function statusPieces(s: StatusRow, authorUsername: string, base: string)
     spoiler_text: s.spoiler_text,
     visibility: VISIBILITIES[s.visibility] ?? 'public',
     language: s.language,
-    uri: `${base}/users/${authorUsername}/statuses/${s.id}`,
-    url: `${base}/@${authorUsername}/${s.id}`,
+    uri: s.uri ?? `${base}/users/${authorUsername}/statuses/${s.id}`,
+    url: s.uri ?? `${base}/@${authorUsername}/${s.id}`,
     replies_count: Number(s.replies_count ?? 0),
     reblogs_count: Number(s.reblogs_count ?? 0),
     favourites_count: Number(s.favourites_count ?? 0),

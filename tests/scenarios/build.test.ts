@@ -8,7 +8,7 @@ import { buildScenarios, listScenarioEntries } from '../../scripts/build-scenari
 import { ROOT, bundles, cleanBundles } from './helpers.js';
 
 const run = promisify(execFile);
-const SCENARIOS = ['breakpoint', 'newcomer-activity', 'signup-wave', 'smoke', 'timeline-read'];
+const SCENARIOS = ['breakpoint', 'federation-inbound', 'newcomer-activity', 'signup-wave', 'smoke', 'timeline-read'];
 
 afterAll(cleanBundles);
 
@@ -57,7 +57,7 @@ describe('buildScenarios', () => {
     try {
       const one = await buildScenarios({ outDir: dir, entries: ['smoke'] });
       expect(one.map((b) => b.name)).toEqual(['smoke']);
-      await expect(buildScenarios({ outDir: dir, entries: ['nope'] })).rejects.toThrow(/unknown scenario 'nope': valid names are breakpoint, newcomer-activity, signup-wave, smoke, timeline-read/);
+      await expect(buildScenarios({ outDir: dir, entries: ['nope'] })).rejects.toThrow(/unknown scenario 'nope': valid names are breakpoint, federation-inbound, newcomer-activity, signup-wave, smoke, timeline-read/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseReport } from '../../reports/model/report-model.js';
-import { surgeProcess } from '../cli/surge-process.js';
+import { surge } from '../support/surge-cli.js';
 
 // `surge rehearse --engine k6` end to end, with a fake k6 on PATH (a test
 // double: tests/k6/fake-k6.mjs, not k6) that records what it was asked to do
@@ -22,9 +22,9 @@ describe('surge rehearse --engine k6', () => {
     chmodSync(join(dir, 'k6'), 0o755);
     const log = join(dir, 'k6.log');
     const out = join(dir, 'run');
-    const r = await surgeProcess(
+    const r = await surge(
       ['rehearse', '--engine', 'k6', '--target', 'standin', '--phases', 'breakpoint,wave', '--bp-steps', '2', '--bp-step-duration', '2s', '--duration', '4s', '--web-concurrency', '1', '--sidekiq-concurrency', '2', '--out', out],
-      { ...process.env, CI: 'true', PATH: `${dir}:${process.env.PATH}`, FAKE_K6_LOG: log, FAKE_K6_SECONDS: '4' },
+      { env: { ...process.env, CI: 'true', PATH: `${dir}:${process.env.PATH}`, FAKE_K6_LOG: log, FAKE_K6_SECONDS: '4' } },
     );
     expect(r.code, r.stderr.slice(-3000)).toBe(0);
 
@@ -60,7 +60,7 @@ describe('surge rehearse --engine k6', () => {
     chmodSync(join(dir, 'k6'), 0o755);
     const log = join(dir, 'k6.log');
     const env = { ...process.env, PATH: `${dir}:${process.env.PATH}`, FAKE_K6_LOG: log, FAKE_K6_SECONDS: '0' };
-    const r = await surgeProcess(['run', 'smoke', '--engine', 'k6', '--target', 'http://127.0.0.1:9', '--vus', '2', '--tag', 'testid=ci', '--prometheus-rw', 'http://127.0.0.1:9/api/v1/write'], env, dir);
+    const r = await surge(['run', 'smoke', '--engine', 'k6', '--target', 'http://127.0.0.1:9', '--vus', '2', '--tag', 'testid=ci', '--prometheus-rw', 'http://127.0.0.1:9/api/v1/write'], { env, cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     const [call] = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { argv: string[]; env: Record<string, string> });
     const runDir = join(dir, 'runs', readdirSync(join(dir, 'runs'))[0]!);
@@ -71,7 +71,7 @@ describe('surge rehearse --engine k6', () => {
     expect(call!.argv.at(-1)).toMatch(/dist\/k6\/smoke\.js$/);
     expect(call!.env.K6_PROMETHEUS_RW_SERVER_URL).toBe('http://127.0.0.1:9/api/v1/write');
     expect(JSON.parse(readFileSync(join(runDir, 'accounts.json'), 'utf8')).target).toBe('http://127.0.0.1:9');
-    const failed = await surgeProcess(['run', 'smoke', '--engine', 'k6', '--target', 'http://127.0.0.1:9'], { ...env, FAKE_K6_EXIT: '99' }, dir);
+    const failed = await surge(['run', 'smoke', '--engine', 'k6', '--target', 'http://127.0.0.1:9'], { env: { ...env, FAKE_K6_EXIT: '99' }, cwd: dir });
     expect(failed.code).toBe(99);
   }, 120_000);
 });

@@ -8,14 +8,14 @@ import { saveMeasures } from '../../infra/targets/mastodon/measures.js';
 import { accountsOfPhase, readAccountsManifest, recordAccounts, SCENARIO_NAMESPACES } from '../../infra/targets/mastodon/manifest.js';
 import { startStandin, type StandinHandle } from '../../infra/targets/standin/standin.js';
 import { buildScenarios } from '../../scripts/build-scenarios.js';
-import { surgeProcess } from '../cli/surge-process.js';
+import { surge as surgeCli } from '../support/surge-cli.js';
 import { appToken, call, signUp } from '../standin/support.js';
 
 // A run's synthetic accounts, recorded from what the run reports and removed
 // again with `surge cleanup` through the admin API, end to end against a
 // stand-in (which follows Mastodon's rule: delete only what is suspended).
 
-const surge = (args: string[], env: NodeJS.ProcessEnv = {}) => surgeProcess(args, { ...process.env, ...env });
+const surge = (args: string[], env: NodeJS.ProcessEnv = {}) => surgeCli(args, { env: { ...process.env, ...env } });
 const TOKEN_VAR = 'SURGE_TEST_ADMIN_TOKEN';
 
 
@@ -116,7 +116,7 @@ describe('surge cleanup against a stand-in', () => {
 
   it('surge run against an instance keeps its accounts.json in a run folder too', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'surge-run-accounts-'));
-    const r = await surgeProcess(['run', 'smoke', '--engine', 'node', '--target', s.baseUrl, '--mail-api-url', s.mailApiUrl, '--seed', '12', '-e', 'SMOKE_USERS=2', '--quiet'], process.env, cwd);
+    const r = await surgeCli(['run', 'smoke', '--engine', 'node', '--target', s.baseUrl, '--mail-api-url', s.mailApiUrl, '--seed', '12', '-e', 'SMOKE_USERS=2', '--quiet'], { env: process.env, cwd });
     expect(r.code, r.stderr.slice(-2000)).toBe(0);
     const dir = join(cwd, 'runs', readdirSync(join(cwd, 'runs'))[0]!);
     expect(r.stderr).toContain(`surge cleanup ${dir} --target ${new URL(s.baseUrl).origin}`);

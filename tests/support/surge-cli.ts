@@ -15,12 +15,14 @@ export interface CliResult {
 export interface CliOptions {
   /** The child's whole environment; default this one's with CI=true (no progress redraws). */
   env?: NodeJS.ProcessEnv;
+  /** Working folder (default this one's), e.g. where `runs/` should appear. */
+  cwd?: string;
   /** Called with all stderr so far on every chunk, e.g. to send Ctrl-C at a given moment. */
   onStderr?: (text: string, child: ChildProcess) => void;
 }
 
 export function surge(args: string[], opts: CliOptions = {}): Promise<CliResult> {
-  const child = spawn(process.execPath, [SURGE, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? { ...process.env, CI: 'true' } });
+  const child = spawn(process.execPath, [SURGE, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? { ...process.env, CI: 'true' }, ...(opts.cwd ? { cwd: opts.cwd } : {}) });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));

@@ -87,6 +87,15 @@ describe('VUs', () => {
     expect(m.checks!.values.passes).toBe(2 * 4);
   });
 
+  it('WebCrypto calls keep an iteration alive, so the requests after them are counted', async () => {
+    const r = await run({ script: fixture('webcrypto.js'), env: { BASE: server.base }, noSummary: true });
+    expect(r.exitCode).toBe(0);
+    const m = r.summaryData!.metrics;
+    expect(m.iterations!.values.count).toBe(12);
+    expect(m.http_reqs!.values.count).toBe(24);
+    expect(m.checks!.values).toMatchObject({ passes: 12 * 4, fails: 0 });
+  });
+
   it('a throw, a rejection or a throwing timer fails the iteration, which still counts', async () => {
     const r = await run({ script: fixture('iteration-errors.js'), noSummary: true });
     expect(r.exitCode).toBe(0);

@@ -29,6 +29,8 @@ export const FACTORY_PARAMS = [
   'clearInterval',
   'global',
   'Math',
+  'globalThis',
+  'crypto',
 ] as const;
 
 export type ScriptFactory = (
@@ -45,6 +47,8 @@ export type ScriptFactory = (
   clearInterval: unknown,
   global: unknown,
   math: unknown,
+  globalThis: unknown,
+  crypto: unknown,
 ) => void;
 
 export interface Program {

@@ -3,6 +3,7 @@
 // iteration it is running. Everything shared by the VUs of one run lives in
 // RunShared.
 
+import { vuCrypto } from '../k6/webcrypto.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -156,6 +157,8 @@ export class VU {
       url: program.url,
       resolve: (spec: string) => new URL(spec, program.url).href,
     };
+    // Each VU has its own global object in k6; here it inherits Node's, with the VU's own crypto.
+    const vuGlobal = Object.create(globalThis, { crypto: { value: vuCrypto(this), enumerable: true } }) as typeof globalThis;
     program.factory(
       (id: string) => this.require(id),
       module,
@@ -168,8 +171,10 @@ export class VU {
       (id: unknown) => this.clearTimer(id),
       (cb: unknown, ms?: number, ...args: unknown[]) => this.setTimer(cb, ms, args, true),
       (id: unknown) => this.clearTimer(id),
-      globalThis,
+      vuGlobal,
       this.math,
+      vuGlobal,
+      vuGlobal.crypto,
     );
     this.exports = module.exports;
     this.inInit = false;

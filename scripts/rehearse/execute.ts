@@ -17,7 +17,7 @@ import { buildRunReport } from '../../reports/build.js';
 import { JOBS, RATE_WINDOW_SEC, runQueries, type RunQuery } from '../../reports/collect/queries.js';
 import { writeRunMeta, type RunMeta } from '../../reports/collect/run-folder.js';
 import { buildScenarios } from '../build-scenarios.js';
-import { ProgressLine } from '../ui/progress.js';
+import { ProgressLine, runnerProgress } from '../ui/progress.js';
 import { watchTarget } from './watch.js';
 import { describeExit } from '../../infra/services/child.js';
 import { connectUserPrometheus } from './user-prometheus.js';
@@ -112,7 +112,7 @@ export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Prom
       let startSec = (Date.now() - t0) / 1000;
       opts.log(`phase ${phase.name}: ${phase.scenario}, about ${Math.round(phase.plannedSec)} s`);
       const progress = new ProgressLine();
-      let last = { t: 0, n: 0 };
+      const last = { t: 0, n: 0 };
       // The phase is judged from when its load starts: setup() (a cohort's signups,
       // a preflight) is not the load the objectives or the per-request costs are about.
       let loadStarted = false;
@@ -147,11 +147,7 @@ export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Prom
             loadStarted = true;
             startSec = (Date.now() - t0) / 1000;
           }
-          const dt = (p.elapsedMs - last.t) / 1000;
-          const rate = dt > 0 ? (p.iterations - last.n) / dt : 0;
-          last = { t: p.elapsedMs, n: p.iterations };
-          const dropped = p.scenarios.reduce((a, s) => a + s.dropped, 0);
-          progress.update({ phase: phase.name, elapsedMs: p.elapsedMs, totalMs: phase.plannedSec * 1000, rate, rateUnit: phase.name === 'activity' ? 'requests/s' : 'signups/s', errorRate: 0, dropped, vus: p.vus });
+          progress.update(runnerProgress(p, last, { phase: phase.name, totalMs: phase.plannedSec * 1000, rateUnit: phase.name === 'activity' ? 'requests/s' : 'signups/s' }));
         },
       }))().finally(() => watch.stop());
       progress.done();

@@ -10,7 +10,7 @@ import type { RunOptions } from '../../infra/engines/run-options.js';
 import { recordAccounts, type PhaseSummary } from '../../infra/targets/mastodon/manifest.js';
 import { startStandin, type StandinSizing } from '../../infra/targets/standin/standin.js';
 import { buildScenarios } from '../build-scenarios.js';
-import { ProgressLine } from '../ui/progress.js';
+import { ProgressLine, runnerProgress } from '../ui/progress.js';
 import type { RunPlan } from './plan.js';
 
 // Carries out a RunPlan: bundle the script, start the stand-in if asked, run
@@ -60,15 +60,6 @@ function withPlaceholders(env: Record<string, string>): Record<string, string> {
   return { BASE_URL: 'http://127.0.0.1:0', MAIL_API_URL: 'http://127.0.0.1:0', ...env };
 }
 
-function toProgress(p: RunnerProgress, last: { t: number; n: number }, totalMs: number | undefined) {
-  const dt = (p.elapsedMs - last.t) / 1000;
-  const rate = dt > 0 ? (p.iterations - last.n) / dt : 0;
-  last.t = p.elapsedMs;
-  last.n = p.iterations;
-  const dropped = p.scenarios.reduce((a, s) => a + s.dropped, 0);
-  return { phase: p.phase === 'running' ? undefined : p.phase, elapsedMs: p.elapsedMs, totalMs, rate, rateUnit: 'it/s', errorRate: 0, dropped, vus: p.vus };
-}
-
 export async function executeRun(plan: RunPlan, script: string, sizing: StandinSizing): Promise<number> {
   const standin = plan.target.kind === 'standin' ? await startStandin(sizing) : undefined;
   try {
@@ -108,7 +99,7 @@ export async function executeRun(plan: RunPlan, script: string, sizing: StandinS
       outJson: run.outJson,
       quiet: run.quiet,
       handleSignals: true,
-      progress: (p: RunnerProgress) => progress.update(toProgress(p, last, totalMs)),
+      progress: (p: RunnerProgress) => progress.update(runnerProgress(p, last, { totalMs, rateUnit: 'it/s' })),
     };
     const result = plan.workers > 1 ? await runSplit({ ...options, processes: plan.workers }) : await runTest(options);
     progress.done();

@@ -1,5 +1,6 @@
 // Live progress for long runs: one line redrawn in place on a terminal, and
 // nothing at all in CI or when output is piped, where a log of redraws is noise.
+import type { ProgressSnapshot as RunnerSnapshot } from '../../infra/engines/node/runtime/run.js';
 
 export interface ProgressSnapshot {
   elapsedMs: number;
@@ -61,4 +62,26 @@ export class ProgressLine {
     if (this.shown) this.stream.write('\r\x1b[2K');
     this.shown = false;
   }
+}
+
+/**
+ * A line from the Node runner's snapshot: iterations per second since the
+ * last one (`last` carries that between calls), and the window's errors and p95.
+ */
+export function runnerProgress(p: RunnerSnapshot, last: { t: number; n: number }, opts: { totalMs?: number; phase?: string; rateUnit: string }): ProgressSnapshot {
+  const dt = (p.elapsedMs - last.t) / 1000;
+  const rate = dt > 0 ? (p.iterations - last.n) / dt : 0;
+  last.t = p.elapsedMs;
+  last.n = p.iterations;
+  return {
+    phase: opts.phase ?? (p.phase === 'running' ? undefined : p.phase),
+    elapsedMs: p.elapsedMs,
+    ...(opts.totalMs !== undefined ? { totalMs: opts.totalMs } : {}),
+    rate,
+    rateUnit: opts.rateUnit,
+    ...(p.window.latencyP95Ms !== undefined ? { p95Ms: p.window.latencyP95Ms } : {}),
+    errorRate: p.window.requests ? p.window.failedRequests / p.window.requests : 0,
+    dropped: p.scenarios.reduce((a, s) => a + s.dropped, 0),
+    vus: p.vus,
+  };
 }

@@ -88,8 +88,12 @@ describe('VUs', () => {
   });
 
   it('WebCrypto calls keep an iteration alive, so the requests after them are counted', async () => {
-    const r = await run({ script: fixture('webcrypto.js'), env: { BASE: server.base }, noSummary: true });
+    const windows: { requests: number; latencyP95Ms: number | undefined }[] = [];
+    const r = await run({ script: fixture('webcrypto.js'), env: { BASE: server.base }, noSummary: true, progressIntervalMs: 20, progress: (p) => windows.push(p.window) });
     expect(r.exitCode).toBe(0);
+    // The progress windows add up to every request, each window starting where the last ended.
+    expect(windows.reduce((a, w) => a + w.requests, 0)).toBe(24);
+    expect(windows.some((w) => w.latencyP95Ms !== undefined && w.latencyP95Ms >= 0)).toBe(true);
     const m = r.summaryData!.metrics;
     expect(m.iterations!.values.count).toBe(12);
     expect(m.http_reqs!.values.count).toBe(24);

@@ -5,6 +5,7 @@
 // with vus/vus_max every second and thresholds every two seconds, and finally
 // the end-of-test summary (handleSummary or the text summary) and outputs.
 
+import { ProgressWindow, type ProgressWindowStats } from './progress-window.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ExitCodeError, ExitCodes, exitCodeOf } from '../exitcodes.js';
@@ -44,6 +45,8 @@ export interface ProgressSnapshot {
   iterations: number;
   interruptedIterations: number;
   scenarios: ExecutorSnapshot[];
+  /** HTTP requests, failures and p95 since the previous snapshot. */
+  window: ProgressWindowStats;
 }
 
 export interface TextSink {
@@ -235,6 +238,8 @@ export async function runTest(opts: RunTestOptions): Promise<RunTestResult> {
       .map((c) => createExecutorRun(c, state, control));
 
     let phase: ProgressSnapshot['phase'] = 'init';
+    const window = new ProgressWindow();
+    if (opts.progress && !opts.quiet) cleanups.push(engine.onSample(window.onSample, window.metrics));
     const snapshot = (): ProgressSnapshot => ({
       phase,
       elapsedMs: state.testRunDurationMs(),
@@ -243,6 +248,7 @@ export async function runTest(opts: RunTestOptions): Promise<RunTestResult> {
       iterations: state.fullIterations,
       interruptedIterations: state.interruptedIterations,
       scenarios: runs.map(snapshotOf),
+      window: window.take(),
     });
 
     // Signals / external abort: graceful stop with exit 105.

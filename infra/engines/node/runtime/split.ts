@@ -65,7 +65,16 @@ interface Child {
 }
 
 function combineProgress(snaps: (ProgressSnapshot | undefined)[]): ProgressSnapshot {
-  const out: ProgressSnapshot = { phase: 'init', elapsedMs: 0, vus: 0, vusMax: 0, iterations: 0, interruptedIterations: 0, scenarios: [] };
+  const out: ProgressSnapshot = {
+    phase: 'init',
+    elapsedMs: 0,
+    vus: 0,
+    vusMax: 0,
+    iterations: 0,
+    interruptedIterations: 0,
+    scenarios: [],
+    window: { requests: 0, failedRequests: 0, latencyP95Ms: undefined },
+  };
   const order: ProgressSnapshot['phase'][] = ['init', 'setup', 'running', 'teardown', 'summary', 'done'];
   const scen = new Map<string, ExecutorSnapshot>();
   let minPhase = order.length - 1;
@@ -82,6 +91,10 @@ function combineProgress(snaps: (ProgressSnapshot | undefined)[]): ProgressSnaps
     out.vusMax += s.vusMax;
     out.iterations += s.iterations;
     out.interruptedIterations += s.interruptedIterations;
+    // Each process's last window; the slowest process's p95 stands for all (a progress line, not a result).
+    out.window.requests += s.window.requests;
+    out.window.failedRequests += s.window.failedRequests;
+    if (s.window.latencyP95Ms !== undefined) out.window.latencyP95Ms = Math.max(out.window.latencyP95Ms ?? 0, s.window.latencyP95Ms);
     for (const e of s.scenarios) {
       const cur = scen.get(e.name);
       if (!cur) scen.set(e.name, { ...e });

@@ -1,16 +1,15 @@
 // Test-side helpers for the k6 scenarios: build the bundles once per test
-// file, run a bundle on the k6 shim (tests/scenarios/k6-shim) in a child Node
-// process, and check exported options the way k6 validates them.
-import { execFile } from 'node:child_process';
+// file, evaluate a bundle's init on the Node runner, and check exported
+// options the way k6 validates them.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { scriptExports } from '../../infra/engines/node/runtime/inspect.js';
 import { buildScenarios, type BuiltScenario } from '../../scripts/build-scenarios.js';
 import { parseK6Duration } from '../../scenarios/waves/duration.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const SHIM = fileURLToPath(new URL('./k6-shim/', import.meta.url));
 
 let built: { dir: string; bundles: Map<string, BuiltScenario> } | undefined;
 
@@ -35,55 +34,22 @@ export async function bundleFile(name: string): Promise<string> {
   return b.file;
 }
 
-export interface ShimSpec {
-  bundle: string;
-  env: Record<string, string>;
-  mode: 'options' | 'run';
-  vu?: number;
-  vus?: number;
-  iterations?: number;
-  keepSetupData?: boolean;
-}
-
-export interface ShimResult {
+export interface EvaluatedOptions {
   ok: boolean;
   error?: string;
-  phase?: string;
   options?: any;
+  /** The init's exported names, sorted. */
   exports?: string[];
-  initMs?: number;
-  iterations?: number;
-  errors?: string[];
-  checks?: Record<string, { passes: number; fails: number }>;
-  metrics?: Record<string, { type: string; count: number; sum: number; max: number }>;
-  requests?: Record<string, number>;
-  aborted?: string;
-  setupData?: any;
-  stdout: string;
-  stderr: string;
 }
 
-/** Runs a bundle on the shim in a child process (fresh module graph, __ENV as given). */
-export function runShim(spec: ShimSpec, timeoutMs = 120_000): Promise<ShimResult> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ['--import', join(SHIM, 'register.mjs'), join(SHIM, 'run.mjs')],
-      { env: { PATH: process.env.PATH ?? '', SHIM_SPEC: JSON.stringify(spec) }, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
-      (err, stdout, stderr) => {
-        const line = stdout.split('\n').find((l) => l.startsWith('__SHIM_RESULT__ '));
-        if (!line) {
-          reject(new Error(`shim run printed no result (${err?.message ?? 'exit 0'}): ${stderr.slice(-2000)}`));
-          return;
-        }
-        resolve({ ...(JSON.parse(line.slice('__SHIM_RESULT__ '.length)) as ShimResult), stdout, stderr });
-      },
-    );
-  });
-}
-
-export function evaluateOptions(bundle: string, env: Record<string, string>, vu = 0): Promise<ShimResult> {
-  return runShim({ bundle, env, mode: 'options', vu });
+/** A bundle's exported options as the init of VU `vu` builds them, on the Node runner's own init (__ENV = env only). */
+export async function evaluateOptions(bundle: string, env: Record<string, string>, vu = 0): Promise<EvaluatedOptions> {
+  try {
+    const r = scriptExports({ script: bundle, env, vu });
+    return { ok: true, options: r.options, exports: r.names };
+  } catch (e) {
+    return { ok: false, error: (e as Error).message };
+  }
 }
 
 // ---------------------------------------------------------------------------

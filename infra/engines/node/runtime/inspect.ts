@@ -1,7 +1,7 @@
 import { getExecutionPlanSummary } from '../executors/index.js';
 import { Logger } from './log.js';
 import { MetricsEngine } from './metrics.js';
-import { prepareTest, type RunOverrides } from './run.js';
+import { initScriptVU, prepareTest, type RunOverrides } from './run.js';
 import type { ExecHooks } from './vu.js';
 
 // What `k6 inspect --execution-requirements` tells: the consolidated scenarios,
@@ -37,4 +37,14 @@ export function inspectTest(opts: { script: string; env?: Record<string, string>
     maxDurationMs: plan.maxDuration,
     warnings: cons.warnings,
   };
+}
+
+/**
+ * What the init of VU `vu` exports (0: the init k6 reads options from): its
+ * `options` before k6 consolidates them, and the exported names; throws the
+ * script's own error when its init code fails.
+ */
+export function scriptExports(opts: { script: string; env?: Record<string, string>; vu?: number }): { options: unknown; names: string[] } {
+  const { vu } = initScriptVU(opts, new Logger(() => {}, 'error'), new MetricsEngine(), idle, opts.vu ?? 0);
+  return { options: vu.exports.options, names: Object.keys(vu.exports).sort() };
 }

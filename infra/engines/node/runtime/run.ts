@@ -467,15 +467,19 @@ export async function runTest(opts: RunTestOptions): Promise<RunTestResult> {
  * consolidate them with the overrides and attach the thresholds. Throws an
  * ExitCodeError (104 config, 107 script) on failure.
  */
-export function prepareTest(
-  opts: Pick<RunTestOptions, 'script' | 'env' | 'overrides'>,
+/**
+ * A VU of the script with its init code run, as k6 runs it: VU 0 is the init
+ * k6 reads options from; VUs 1… are the test's own.
+ */
+export function initScriptVU(
+  opts: Pick<RunTestOptions, 'script' | 'env'>,
   logger: Logger,
   engine: MetricsEngine,
   hooks: ExecHooks,
-): { shared: RunShared; cons: ConsolidatedOptions } {
-  const program = loadProgram(opts.script);
+  id = 0,
+): { shared: RunShared; vu: VU } {
   const shared: RunShared = {
-    program,
+    program: loadProgram(opts.script),
     engine,
     logger,
     options: {
@@ -494,12 +498,22 @@ export function prepareTest(
     sharedArrays: new Map(),
     exec: hooks,
   };
-  const optionsVU = new VU(shared, 0, 0);
+  const vu = new VU(shared, id, 0);
   try {
-    optionsVU.init();
+    vu.init();
   } catch (e) {
     throw new ScriptException(errorText(e));
   }
+  return { shared, vu };
+}
+
+export function prepareTest(
+  opts: Pick<RunTestOptions, 'script' | 'env' | 'overrides'>,
+  logger: Logger,
+  engine: MetricsEngine,
+  hooks: ExecHooks,
+): { shared: RunShared; cons: ConsolidatedOptions } {
+  const { shared, vu: optionsVU } = initScriptVU(opts, logger, engine, hooks);
   const exportsObj = optionsVU.exports;
   for (const fn of ['setup', 'teardown', 'handleSummary']) {
     if (exportsObj[fn] !== undefined && typeof exportsObj[fn] !== 'function') {

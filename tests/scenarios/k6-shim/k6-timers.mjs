@@ -1,2 +1,0 @@
-export const { setTimeout, clearTimeout, setInterval, clearInterval } = globalThis;
-export default { setTimeout, clearTimeout, setInterval, clearInterval };

@@ -45,7 +45,8 @@ describe('surge federation', () => {
     expect(report.latency.p50Ms).toBeGreaterThan(0);
     expect(report.latency.p99Ms).toBeLessThan(10_000);
     expect(report.fanOut.count).toBe(report.posts.published);
-    expect(report.fanOut.p50Ms).toBeGreaterThanOrEqual(report.latency.p50Ms);
+    // A post's fan-out ends with its last delivery, so the slowest fan-out is the slowest delivery.
+    expect(report.fanOut.maxMs).toBeCloseTo(report.latency.maxMs, 6);
     // The graph's count of distinct other servers per post is what the instances enqueued.
     expect(report.deliveriesPerPost.planned.mean).toBeGreaterThan(1);
     expect(report.deliveriesPerPost.measured).toBeCloseTo(report.deliveriesPerPost.planned.mean, 1);

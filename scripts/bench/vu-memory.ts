@@ -31,26 +31,27 @@ if (!Number.isInteger(vus) || vus <= 0 || (mode === 'get' && url === '')) {
 
 const dir = mkdtempSync(join(tmpdir(), 'surge-vu-mem-'));
 const script = join(dir, 'idle.js');
-// The counter lives on the process global (shared by every VU's module
-// instance), so this process can see when all VUs are asleep.
+// Each VU has its own global (as in k6), so a VU says it is asleep on the
+// console, which this process reads through the runner's log sink.
 writeFileSync(
   script,
   `import http from 'k6/http';
 export const options = { scenarios: { idle: { executor: 'constant-vus', vus: ${vus}, duration: '60s', gracefulStop: '0s' } } };
 export default async function () {
   if (__ENV.MODE === 'get') await http.asyncRequest('GET', __ENV.URL);
-  globalThis.surgeBenchAsleep = (globalThis.surgeBenchAsleep || 0) + 1;
+  console.log('surge-bench-asleep');
   await new Promise((r) => setTimeout(r, 120000));
 }
 `,
 );
 
-const g = globalThis as { gc?: () => void; surgeBenchAsleep?: number };
+const g = globalThis as { gc?: () => void };
+let asleepVUs = 0;
 const controller = new AbortController();
 const sample: VuMemorySample = { vus, mode, asleep: 0, heapUsed: null, rss: null, external: null, arrayBuffers: null };
 const deadline = Date.now() + 30_000;
 const poll = setInterval(() => {
-  const asleep = g.surgeBenchAsleep ?? 0;
+  const asleep = asleepVUs;
   if (asleep < vus && Date.now() < deadline) return;
   clearInterval(poll);
   sample.asleep = asleep;
@@ -70,7 +71,9 @@ try {
     signal: controller.signal,
     quiet: true,
     noSummary: true,
-    logSink: () => undefined,
+    logSink: (_line, _level, msg) => {
+      if (msg === 'surge-bench-asleep') asleepVUs++;
+    },
     stdout: { write: () => true },
     stderr: { write: () => true },
   });

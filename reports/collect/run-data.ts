@@ -83,6 +83,7 @@ export function toRunData(meta: RunMeta, exported: ExportedSeries, summaries: Re
       startSec: p.startSec,
       endSec: p.endSec,
       ...(p.kind === 'stepped' || p.kind === 'ramping' ? { shape: p.kind } : {}),
+      ...(p.steps?.length ? { steps: p.steps } : {}),
     })),
     sizing: {
       webConcurrency: meta.sizing.webConcurrency,

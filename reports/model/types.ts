@@ -30,6 +30,8 @@ export interface Phase {
   startSec: number;
   endSec: number;
   shape?: 'stepped' | 'ramping';
+  /** The steps as the runner played them, when it recorded them (a stepped breakpoint). */
+  steps?: { startSec: number; endSec: number; rate: number }[];
 }
 
 /** The instance's sizing during the run, in Mastodon's own settings. */

@@ -34,11 +34,19 @@ export function breakpointPhase(data: RunData): Phase | undefined {
   return data.phases.find((p) => p.kind === 'breakpoint');
 }
 
-export function loadWindows(data: RunData, phase: Pick<Phase, 'startSec' | 'endSec' | 'shape'>, options: WindowOptions = {}) {
-  const minHold = options.minHoldSec ?? 30;
+export function loadWindows(data: RunData, phase: Pick<Phase, 'startSec' | 'endSec' | 'shape' | 'steps'>, options: WindowOptions = {}) {
+  let minHold = options.minHoldSec ?? 30;
   const offered = clip(combine(data.series.offeredRate), phase.startSec, phase.endSec);
-  const shape = phase.shape ?? detectShape(offered, minHold, options.stepTolerance ?? 0.02);
-  const spans = shape === 'stepped' ? steps(offered, options.stepTolerance ?? 0.02, phase.endSec) : slices(offered, phase, minHold);
+  const shape = phase.steps?.length ? 'stepped' : (phase.shape ?? detectShape(offered, minHold, options.stepTolerance ?? 0.02));
+  let spans: { start: number; end: number; rate: number }[];
+  if (phase.steps?.length) {
+    // The runner's own steps: each judged after its first rate window, which
+    // still averages in the step before (at most its first half, for short
+    // steps); every step the plan held counts.
+    const lag = data.rateWindowSec ?? 0;
+    spans = phase.steps.map((s) => ({ start: s.startSec + Math.min(lag, (s.endSec - s.startSec) / 2), end: s.endSec, rate: s.rate }));
+    minHold = Math.min(minHold, ...spans.map((s) => s.end - s.start));
+  } else spans = shape === 'stepped' ? steps(offered, options.stepTolerance ?? 0.02, phase.endSec) : slices(offered, phase, minHold);
   const throughput = combine(data.series.throughput);
   const concurrency = combine(data.series.concurrency);
   const p95 = combine(data.series.latencyP95, 'max');

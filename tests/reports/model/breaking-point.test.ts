@@ -32,6 +32,29 @@ describe('findBreakingPoint', () => {
     expect(bp.summary).toContain('All objectives held up to 30 req/s (sustained for at least 30 s); API p95 broke first, at 40 req/s (t=180 s).');
   });
 
+  it("judges the runner's recorded 20 s steps after their first rate window, not plateaus guessed from a lagging rate", () => {
+    // rate() over 10 s: the offered series only reaches each step 10 s into it, so no plateau lasts 30 s.
+    const rates = [1, 2, 3, 4, 5, 6];
+    const steps = rates.map((rate, i) => ({ startSec: 20 * i, endSec: 20 * (i + 1), rate }));
+    const lagging = (t: number) => { const i = Math.min(5, Math.floor(t / 20)); const into = t - 20 * i; return i === 0 ? (rates[0]! * Math.min(into, 10)) / 10 : rates[i - 1]! + ((rates[i]! - rates[i - 1]!) * Math.min(into, 10)) / 10; };
+    const data = runData({
+      rateWindowSec: 10,
+      phases: [{ ...phase('breakpoint', 0, 120, 'stepped'), steps }],
+      series: {
+        offeredRate: [series('offered', lagging, 0, 120, {}, 1)],
+        throughput: [series('throughput', lagging, 0, 120, {}, 1)],
+        // Fine up to 4/s; p95 over 500 ms once the 5/s step has settled.
+        latencyP95: [series('p95', (t) => (t >= 90 ? 0.9 : 0.2), 0, 120, {}, 1)],
+        errorRate: [series('errors', () => 0, 0, 120, {}, 1)],
+      },
+    });
+    const bp = findBreakingPoint(data, DEFAULT_SLOS);
+    expect(bp.windows.map((w) => [w.start, w.end, w.rate])).toEqual(steps.map((st) => [st.startSec + 10, st.endSec, st.rate]));
+    expect(bp.status).toBe('broke');
+    expect(bp.sustainedRate).toBe(4);
+    expect(bp.brokeAt).toMatchObject({ rate: 5, violated: ['api-p95'] });
+  });
+
   it('finds the break on a ramp, crediting each 30 s slice with its lowest rate', () => {
     const offered = (t: number) => 0.1 * t; // 0 → 60 req/s over 600 s
     const data = runData({

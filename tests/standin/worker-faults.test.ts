@@ -41,6 +41,9 @@ it('requeues the job of a worker killed mid-job, and the next worker delivers th
 
   expect(await redis.llen('queue:mailers')).toBe(0);
   expect(await redis.llen(working)).toBe(1);
+  // The other thread may have been busy with another job too: every orphan is restarted.
+  let orphans = 0;
+  for (const key of await redis.keys('working:*')) orphans += await redis.llen(key);
   const noMail = (await (await fetch(`${s.mailApiUrl}/api/v1/search?query=to:crash_victim@surge.test`)).json()) as { messages: unknown[] };
   expect(noMail.messages).toHaveLength(0);
 
@@ -50,7 +53,7 @@ it('requeues the job of a worker killed mid-job, and the next worker delivers th
   expect(await redis.llen(working)).toBe(0);
 
   const metrics = parseExposition(await (await fetch(s.metricsUrls[1]!)).text());
-  expect(sumOf(metrics, 'sidekiq_restarted_jobs_total')).toBe(1);
+  expect(sumOf(metrics, 'sidekiq_restarted_jobs_total')).toBe(orphans);
   const mails = (await (await fetch(`${s.mailApiUrl}/api/v1/search?query=to:crash_victim@surge.test`)).json()) as { messages: unknown[] };
   expect(mails.messages).toHaveLength(1);
 });

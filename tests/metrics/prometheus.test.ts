@@ -136,10 +136,18 @@ describe('startPrometheus', () => {
 
   it('explains a port clash with its log instead of using the other server', async () => {
     const port = Number(new URL(prom.url).port);
-    const before = readdirSync(tmpdir()).filter((n) => n.startsWith('surge-prometheus-'));
-    await expect(startPrometheus({ scrapeTargets: [], port })).rejects.toThrow(/did not become ready[\s\S]*address already in use/);
-    const after = readdirSync(tmpdir()).filter((n) => n.startsWith('surge-prometheus-'));
-    expect(after.filter((n) => !before.includes(n))).toEqual([]);
+    // A folder of its own for temp files, so other test files' Prometheus folders don't count.
+    const own = await mkdtemp(join(tmpdir(), 'surge-clash-'));
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = own;
+    try {
+      await expect(startPrometheus({ scrapeTargets: [], port })).rejects.toThrow(/did not become ready[\s\S]*address already in use/);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
+    expect(readdirSync(own)).toEqual([]);
+    rmSync(own, { recursive: true, force: true });
   });
 
   it('stop() ends the process and removes its folder', async () => {

@@ -9,6 +9,7 @@ import { startPrometheus, type PrometheusHandle } from '../../infra/metrics/prom
 import { PrometheusError } from '../../infra/metrics/query.js';
 import { startCounterServer, type CounterServer } from './fixtures/counter-server.js';
 import { remoteWrite } from './fixtures/remote-write.js';
+import { leftInOwnTmpdir } from '../support/own-tmpdir.js';
 
 describe('startPrometheus', () => {
   let target: CounterServer;
@@ -136,18 +137,8 @@ describe('startPrometheus', () => {
 
   it('explains a port clash with its log instead of using the other server', async () => {
     const port = Number(new URL(prom.url).port);
-    // A folder of its own for temp files, so other test files' Prometheus folders don't count.
-    const own = await mkdtemp(join(tmpdir(), 'surge-clash-'));
-    const saved = process.env.TMPDIR;
-    process.env.TMPDIR = own;
-    try {
-      await expect(startPrometheus({ scrapeTargets: [], port })).rejects.toThrow(/did not become ready[\s\S]*address already in use/);
-    } finally {
-      if (saved === undefined) delete process.env.TMPDIR;
-      else process.env.TMPDIR = saved;
-    }
-    expect(readdirSync(own)).toEqual([]);
-    rmSync(own, { recursive: true, force: true });
+    const left = await leftInOwnTmpdir(() => expect(startPrometheus({ scrapeTargets: [], port })).rejects.toThrow(/did not become ready[\s\S]*address already in use/));
+    expect(left).toEqual([]);
   });
 
   it('stop() ends the process and removes its folder', async () => {

@@ -1,8 +1,8 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type RedisHandle } from '../../infra/services/redis.js';
+import { leftInOwnTmpdir } from '../support/own-tmpdir.js';
 
 describe('startRedis', () => {
   let redis: RedisHandle;
@@ -27,10 +27,8 @@ describe('startRedis', () => {
   });
 
   it('explains a port clash with the server log, and leaves nothing behind', async () => {
-    const before = readdirSync(tmpdir()).filter((name) => name.startsWith('surge-redis-'));
-    await expect(startRedis({ port: redis.port })).rejects.toThrow(/did not become ready[\s\S]*Address already in use/);
-    const after = readdirSync(tmpdir()).filter((name) => name.startsWith('surge-redis-'));
-    expect(after.filter((name) => !before.includes(name))).toEqual([]);
+    const left = await leftInOwnTmpdir(() => expect(startRedis({ port: redis.port })).rejects.toThrow(/did not become ready[\s\S]*Address already in use/));
+    expect(left).toEqual([]);
   });
 
   it('stop() ends the server and removes its folder', async () => {

@@ -8,6 +8,7 @@ import type { ExportedQuery } from '../../infra/metrics/query.js';
 import { saveRunSeries } from '../../infra/metrics/run-series.js';
 import { JOBS, QUERIES, type QueryName } from '../../reports/collect/queries.js';
 import { writeRunMeta, type RunMeta } from '../../reports/collect/run-folder.js';
+import { mulberry32 } from '../../scenarios/lib/users.js';
 
 export interface SyntheticRun {
   /** Offered rate (signups/s) at which p95 first exceeds 500 ms, and DB waits (one step earlier) and the web backlog start; null: nothing breaks. */
@@ -26,16 +27,6 @@ export interface SyntheticRun {
 
 const START = Date.parse('2026-11-27T10:00:00.000Z') / 1000;
 
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Writes the run folder into `dir` and returns its run.json content. */
 export async function writeSyntheticRun(dir: string, o: SyntheticRun = {}): Promise<RunMeta> {

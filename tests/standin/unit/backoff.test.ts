@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { SIDEKIQ_MAX_RETRIES, deliveryDelay, sidekiqDelay } from '../../../infra/targets/standin/jobs/backoff.js';
+import { mulberry32 as seeded } from '../../../scenarios/lib/users.js';
 
 // Retry delays for a job that has failed `count` times before:
 // Sidekiq's default count⁴ + 15 + rand(10)·(count + 1), and Mastodon's
 // ActivityPub::DeliveryWorker count⁴ + 15 + rand(0.5·count⁴) (mastodon.md §4).
 
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const JUST_BELOW_ONE = 1 - Number.EPSILON;
 

@@ -1,21 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { MASTODON_QUEUES, weightedOrder } from '../../../infra/targets/standin/jobs/weights.js';
+import { mulberry32 as seeded } from '../../../scenarios/lib/users.js';
 
 // Sidekiq's weighted fetch with Mastodon's config/sidekiq.yml (4.5, mastodon.md §4):
 // [default,8] [push,6] [ingress,4] [mailers,2] [pull] [scheduler] [fasp] —
 // weighted-random, so default is tried first about 8 times in 23, and no queue starves.
 
 /** mulberry32: a small seeded PRNG, so the statistics below are reproducible. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('MASTODON_QUEUES', () => {
   it('has Mastodon’s queues and weights (unweighted queues count 1)', () => {

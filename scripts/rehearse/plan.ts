@@ -146,37 +146,24 @@ export function planRehearsal(flags: RehearseFlags, wave: Wave, facts: { docker:
   if (flags.mailApiUrl) common.MAIL_API_URL = flags.mailApiUrl.replace(/\/+$/, '');
   const stepSec = parseK6Duration(flags.bpStepDuration);
   if (!(stepSec >= 2)) throw new UsageError(`--bp-step-duration "${flags.bpStepDuration}" must be a duration of 2s or more`);
+  // The wave and activity phases replay the same wave, each over its own length and scale.
+  const replay = (seconds: number, waveScale: number) => ({
+    ...common,
+    ...(facts.waveJson ? { WAVE_JSON: facts.waveJson } : { WAVE: wave.name }),
+    DURATION: `${Math.round(seconds)}s`,
+    SCALE: String(Number(waveScale.toPrecision(6))),
+  });
   const phases: PhasePlan[] = names.map((n): PhasePlan =>
     n === 'activity'
-      ? {
-          name: 'activity',
-          scenario: 'newcomer-activity',
-          plannedSec: activitySec,
-          env: {
-            ...common,
-            ...(facts.waveJson ? { WAVE_JSON: facts.waveJson } : { WAVE: wave.name }),
-            DURATION: `${Math.round(activitySec)}s`,
-            SCALE: String(Number(activityScale.toPrecision(6))),
-          },
-        }
+      ? { name: 'activity', scenario: 'newcomer-activity', plannedSec: activitySec, env: replay(activitySec, activityScale) }
       : n === 'breakpoint'
-      ? {
-          name: 'breakpoint',
-          scenario: 'breakpoint',
-          plannedSec: flags.bpSteps * stepSec,
-          env: { ...common, BP_START_RATE: String(flags.bpStartRate), BP_STEP_RATE: String(flags.bpStepRate), BP_STEPS: String(flags.bpSteps), BP_STEP_DURATION: flags.bpStepDuration },
-        }
-      : {
-          name: 'wave',
-          scenario: 'signup-wave',
-          plannedSec: waveSeconds,
-          env: {
-            ...common,
-            ...(facts.waveJson ? { WAVE_JSON: facts.waveJson } : { WAVE: wave.name }),
-            DURATION: `${Math.round(waveSeconds)}s`,
-            SCALE: String(Number(scale.toPrecision(6))),
-          },
-        },
+        ? {
+            name: 'breakpoint',
+            scenario: 'breakpoint',
+            plannedSec: flags.bpSteps * stepSec,
+            env: { ...common, BP_START_RATE: String(flags.bpStartRate), BP_STEP_RATE: String(flags.bpStepRate), BP_STEPS: String(flags.bpSteps), BP_STEP_DURATION: flags.bpStepDuration },
+          }
+        : { name: 'wave', scenario: 'signup-wave', plannedSec: waveSeconds, env: replay(waveSeconds, scale) },
   );
   const stamp = facts.now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
   let engine: EngineChoice;

@@ -69,8 +69,9 @@ export function runQueries(opts: { jobs?: Partial<JobNames>; windowSec?: number 
     target('latencyP50', quantile(0.5)),
     target('latencyP95', quantile(0.95)),
     target('latencyP99', quantile(0.99)),
-    // Failed = neither 2xx nor 3xx; a 429 is a throttle (its own series), not an error.
-    target('errorRate', `(sum(rate(http_requests_total{${web},status!~"[23]..|429"}${W})) or vector(0)) / sum(rate(http_requests_total{${web}}${W}))`),
+    // Server errors only: a 404 for a name nobody took, a 422 for a taken username
+    // or a 429 throttle (its own series) is the instance answering correctly.
+    target('errorRate', `(sum(rate(http_requests_total{${web},status=~"5.."}${W})) or vector(0)) / sum(rate(http_requests_total{${web}}${W}))`),
     target('throttleRate', `sum(rate(http_requests_total{${web},status="429"}${W})) or vector(0)`),
     target('requestRate', `sum(rate(http_requests_total{${web}}${W}))`),
     // The stand-in's puma_running_threads counts threads serving a request (in flight).

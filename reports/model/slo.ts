@@ -6,8 +6,9 @@
 // - API p95 < 500 ms, p99 < 1 s: Mastodon's web UI fires several API calls per
 //   screen; past half a second per call a timeline visibly stalls, and the slow
 //   tail (p99) past a second is where clients start retrying.
-// - errors < 1 %: one failed request in a hundred already shows up as broken
-//   screens for most users during a session. 429s are excluded: they are
+// - server errors (5xx) < 1 %: one failed request in a hundred already shows up
+//   as broken screens for most users during a session. 4xx answers are the
+//   instance working (a 404 lookup, a 422 for a taken username); 429s are
 //   Mastodon's rack_attack throttles, reported separately, not capacity.
 // - signup end-to-end p95 < 30 s, from app registration to the confirmation
 //   mail arriving: the newcomer is looking at "check your e-mail" and, after
@@ -129,7 +130,7 @@ export function sloChecks(data: RunData, slos: Slos): SloCheck[] {
   };
   add('api-p95', 'API p95', slos.apiP95Sec, 'seconds', series(s.latencyP95));
   add('api-p99', 'API p99', slos.apiP99Sec, 'seconds', series(s.latencyP99));
-  add('errors', 'Errors', slos.errorRate, 'ratio', series(s.errorRate));
+  add('errors', 'Server errors (5xx)', slos.errorRate, 'ratio', series(s.errorRate));
   add('signup-p95', 'Signup end-to-end p95', slos.signupP95Sec, 'seconds', series(s.signupLatencyP95));
   for (const [queue, limit] of Object.entries(slos.queueLatencySec)) {
     const list = (s.sidekiqLatency ?? []).filter((x) => x.labels.queue === queue);

@@ -91,7 +91,7 @@ export function renderReportHtml(r: Report, data: RunData, extra: Extra = {}): s
     lineChart({
       title: 'Errors and throttles (share of web requests)',
       series: [
-        { name: 'errors (not 2xx/3xx, not 429)', points: first(s.errorRate) },
+        { name: 'server errors (5xx)', points: first(s.errorRate) },
         { name: '429 throttled', points: ratio(first(s.throttleRate), first(s.requestRate)) },
       ],
       y: { unit: 'ratio', label: 'share of requests' },

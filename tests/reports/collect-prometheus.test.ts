@@ -26,7 +26,7 @@ function exporter(body: (elapsedSec: number) => string): Promise<{ url: string; 
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`, server })));
 }
 
-// Per second: 8 × 200, 1 × 500, 1 × 429; all requests 40 ms except the 500s (2 s).
+// Per second: 8 × 200, 1 × 500, 1 × 429, 1 × 404; all requests 40 ms except the 500s (2 s).
 const web = (t: number) => {
   const ok = 8 * t;
   const fail = t;
@@ -36,6 +36,7 @@ const web = (t: number) => {
     `http_requests_total{controller="accounts",action="create",status="200"} ${ok}`,
     `http_requests_total{controller="accounts",action="create",status="500"} ${fail}`,
     `http_requests_total{controller="accounts",action="create",status="429"} ${fail}`,
+    `http_requests_total{controller="accounts",action="lookup",status="404"} ${fail}`,
     '# TYPE http_request_duration_seconds histogram',
     bucket('0.025', 0), bucket('0.05', ok + fail), bucket('1', ok + fail), bucket('2.5', ok + 2 * fail), bucket('+Inf', ok + 2 * fail),
     `http_request_duration_seconds_sum{controller="accounts",action="create"} ${(ok + fail) * 0.04 + fail * 2}`,
@@ -108,8 +109,8 @@ describe('the rehearsal queries against a real Prometheus', () => {
     expect(d.series.throughput[0]!.points.at(-1)![0]).toBeLessThanOrEqual(ended - started + 1);
     near(last(d.series.throughput), 2, 0.3);
     near(last(d.series.offeredRate), 2.5, 0.4);
-    near(last(d.series.requestRate), 10, 1.2);
-    near(last(d.series.errorRate), 0.1, 0.02); // the 500s; 429s are not errors
+    near(last(d.series.requestRate), 11, 1.2);
+    near(last(d.series.errorRate), 1 / 11, 0.02); // the 500s; 404s and 429s are not errors
     near(last(d.series.throttleRate), 1, 0.2);
     const p95 = last(d.series.latencyP95)!;
     expect(p95).toBeGreaterThan(1);

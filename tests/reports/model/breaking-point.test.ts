@@ -109,7 +109,7 @@ describe('findBreakingPoint', () => {
     data.series.errorRate = [series('errors', (t) => (t >= 140 ? 0.05 : 0), 0, 300)];
     const bp = findBreakingPoint(data, DEFAULT_SLOS);
     expect(bp.sustainedRate).toBe(20);
-    expect(bp.brokeAt!.names).toEqual(['Sidekiq mailers queue latency', 'Errors']);
+    expect(bp.brokeAt!.names).toEqual(['Sidekiq mailers queue latency', 'Server errors (5xx)']);
   });
 
   it('says so when the run had no breakpoint phase', () => {

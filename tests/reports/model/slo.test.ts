@@ -87,7 +87,7 @@ describe('evaluateSlos', () => {
     expect(by['api-p99']).toMatchObject({ pass: false, observed: 1.5, objective: 'API p99 < 1 s' });
     expect(by['api-p99']!.evidence).toMatchObject({ firstViolationAt: 900, violatedSec: 60 });
     expect(by['api-p99']!.evidence.text).toBe('worst 1.5 s at t=900 s; at or over 1 s for 60 s from t=900 s');
-    expect(by.errors).toMatchObject({ pass: true, objective: 'Errors < 1 %' });
+    expect(by.errors).toMatchObject({ pass: true, objective: 'Server errors (5xx) < 1 %' });
     expect(by['queue-mailers']).toMatchObject({ pass: false, observed: 400, objective: 'Sidekiq mailers queue latency < 5 min' });
     expect(by['queue-default']!.pass).toBe(true);
     expect(ev.pass).toBe(false);

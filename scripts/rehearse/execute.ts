@@ -127,13 +127,13 @@ export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Prom
           abort.abort();
         },
       });
-      const result = await (async () => plan.engine.engine === 'k6'
-        ? await runK6(
+      const load = () => plan.engine.engine === 'k6'
+        ? runK6(
             k6PhaseRun({ script: script(phase.scenario), env: { ...phase.env, ...env }, outDir: plan.outDir, phase: phase.name, testid: basename(plan.outDir), remoteWriteUrl: metrics.remoteWriteUrl }),
             plan.engine,
             { signal: abort.signal, logSink: (line) => opts.log(`  ${line}`) },
           )
-        : await runTest({
+        : runTest({
         script: script(phase.scenario),
         env: { ...phase.env, ...env },
         metricsPort: runnerPort,
@@ -149,7 +149,9 @@ export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Prom
           }
           progress.update(runnerProgress(p, last, { phase: phase.name, totalMs: phase.plannedSec * 1000, rateUnit: phase.name === 'activity' ? 'requests/s' : 'signups/s' }));
         },
-      }))().finally(() => watch.stop());
+      });
+      // The watch polls the target; it must stop however the load ends.
+      const result = await load().finally(() => watch.stop());
       progress.done();
       const endSec = (Date.now() - t0) / 1000;
       phases.push({ name: phase.name, kind: phase.name === 'breakpoint' ? 'stepped' : phase.name, startSec, endSec, ...(phase.name === 'breakpoint' ? { steps: steps(phase.env, startSec) } : {}) });

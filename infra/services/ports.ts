@@ -1,22 +1,39 @@
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 
 // The port is free at the moment we close it; the caller should bind it soon.
 // Services that can listen on port 0 themselves should do that instead.
 export async function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen({ port: 0, host, exclusive: true }, () => {
-      const address = server.address();
-      if (address === null || typeof address === 'string') {
-        server.close();
-        reject(new Error(`could not read the port bound on ${host}`));
-        return;
-      }
-      server.close(() => resolve(address.port));
-    });
-  });
+  return (await freePorts(1, host))[0]!;
+}
+
+/**
+ * `count` distinct free ports, none of them in `exclude`: every port stays
+ * bound until all are chosen, so the kernel cannot hand one out twice (picked
+ * one after another, a port just released may come back, and two services of
+ * one start would then fight over it).
+ */
+export async function freePorts(count: number, host = '127.0.0.1', exclude: readonly number[] = []): Promise<number[]> {
+  const held: Server[] = [];
+  const ports: number[] = [];
+  try {
+    while (ports.length < count) {
+      if (held.length > count + 50) throw new Error(`could not find ${count} free ports on ${host}`);
+      const server = createServer();
+      held.push(server);
+      const port = await new Promise<number>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen({ port: 0, host, exclusive: true }, () => {
+          const address = server.address();
+          if (address === null || typeof address === 'string') reject(new Error(`could not read the port bound on ${host}`));
+          else resolve(address.port);
+        });
+      });
+      if (!exclude.includes(port)) ports.push(port);
+    }
+    return ports;
+  } finally {
+    await Promise.all(held.map((s) => new Promise((resolve) => s.close(resolve))));
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { connect } from 'node:net';
+import { connect, createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -63,4 +63,28 @@ describe('surge up standin', () => {
     expect(code).not.toBe(0);
     expect(err.split('\n')[0]).toMatch(/--web-concurrency.*whole number/);
   });
+
+  it('fails within seconds, naming the port, when --port is taken by another server', async () => {
+    // Someone else's server on the port: it accepts connections and answers nothing useful.
+    const squatter = createTcpServer((sock) => sock.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n'));
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    const port = (squatter.address() as AddressInfo).port;
+    try {
+      const started = Date.now();
+      const child = spawn(process.execPath, [SURGE, 'up', 'standin', '--port', String(port), '--web-concurrency', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout!.on('data', (d) => (out += d));
+      child.stderr!.on('data', (d) => (err += d));
+      const [code] = (await once(child, 'exit')) as [number];
+      expect(code).not.toBe(0);
+      expect(out).toBe('');
+      expect(err).toContain(`127.0.0.1:${port} is already in use`);
+      // Not the 60 s readiness timeout: the web gives up as soon as it cannot bind.
+      expect(Date.now() - started).toBeLessThan(45_000);
+    } finally {
+      squatter.close();
+    }
+  });
 });
+

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compareVersionsDesc, findBinary, MissingBinaryError } from '../../infra/services/binaries.js';
 import { dockerAvailable, dockerEndpoint, NO_DOCKER_MESSAGE } from '../../infra/services/docker.js';
-import { freePort, withFreePort } from '../../infra/services/ports.js';
+import { freePort, freePorts, withFreePort } from '../../infra/services/ports.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'surge-binaries-test-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -48,6 +48,22 @@ describe('freePort', () => {
     await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve));
     server.close();
     expect(port).toBeGreaterThan(0);
+  });
+});
+
+describe('freePorts', () => {
+  it('gives distinct ports, never an excluded one, all bindable at once', async () => {
+    const [first] = await freePorts(1);
+    const ports = await freePorts(30, '127.0.0.1', [first!]);
+    expect(new Set(ports).size).toBe(30);
+    expect(ports).not.toContain(first);
+    const servers = await Promise.all(
+      ports.map((port) => new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+        const s = createServer();
+        s.once('error', reject).listen(port, '127.0.0.1', () => resolve(s));
+      })),
+    );
+    for (const s of servers) s.close();
   });
 });
 

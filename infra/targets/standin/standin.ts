@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { describeExit, spawnService, stopService, type ServiceProcess } from '../../services/child.js';
 import { startMailSink, type MailSinkHandle } from '../../services/mailsink.js';
 import { pollUntil } from '../../services/poll.js';
-import { freePort } from '../../services/ports.js';
+import { freePorts } from '../../services/ports.js';
 import { startPostgres, type PostgresHandle } from '../../services/postgres.js';
 import { startRedis, type RedisHandle } from '../../services/redis.js';
 import { ensureOwner } from './bootstrap.js';
@@ -81,8 +81,9 @@ export async function startStandin(opts: StandinOptions = {}): Promise<StandinHa
     started.push(() => mail.stop(), () => redis.stop(), () => pg.stop());
 
     const bind = opts.bind ?? '127.0.0.1';
-    const port = opts.port ?? (await freePort(bind));
-    const [webMetricsPort, workerMetricsPort, streamingPort] = [await freePort(bind), await freePort(bind), await freePort(bind)];
+    const fixed = opts.port === undefined ? [] : [opts.port];
+    const chosen = await freePorts(4 - fixed.length, bind, fixed);
+    const [port, webMetricsPort, workerMetricsPort, streamingPort] = [...fixed, ...chosen] as [number, number, number, number];
     const host = bind.includes(':') ? `[${bind}]` : bind;
     const streamingHttp = `http://${host}:${streamingPort}`;
     const sizing = {

@@ -14,6 +14,8 @@ import { ThreadPool } from './threads.js';
 // primary serves the processes' metrics summed, like one exporter per host.
 
 const config = readConfig();
+// A process's exit code when the port is taken (EX_UNAVAILABLE).
+const BIND_FAILED = 69;
 
 if (cluster.isPrimary) {
   const aggregator = new client.AggregatorRegistry();
@@ -27,6 +29,12 @@ if (cluster.isPrimary) {
     if (listening === config.webConcurrency) process.stdout.write(`${JSON.stringify({ web: 'ready', pid: process.pid })}\n`);
   });
   cluster.on('exit', (worker, code) => {
+    // Puma refuses to boot when its port is taken; restarting would never help.
+    if (code === BIND_FAILED) {
+      stopping = true;
+      for (const w of Object.values(cluster.workers ?? {})) w?.kill('SIGKILL');
+      process.exit(BIND_FAILED);
+    }
     // Puma replaces a crashed worker; a clean exit during shutdown is expected.
     if (!stopping && code !== 0) {
       process.stderr.write(`standin web: process ${worker.process.pid} exited with ${code}; restarting\n`);
@@ -67,7 +75,11 @@ if (cluster.isPrimary) {
   poolGauges(client.register, db, webDbPool(config));
   const metrics = webMetrics(client.register, threads);
   const app = buildApp({ config, db, redis, proxies: new TrustedProxies(config.trustedProxyIp) }, threads, metrics);
-  await app.listen({ host: config.bind, port: config.port });
+  await app.listen({ host: config.bind, port: config.port }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EADDRINUSE') throw err;
+    process.stderr.write(`standin web: ${config.bind}:${config.port} is already in use by another process; give the stand-in another port\n`);
+    process.exit(BIND_FAILED);
+  });
   const shutdown = async () => {
     await app.close().catch(() => {});
     redis.disconnect();

@@ -5,7 +5,7 @@
 // sender) and timed from the Note's `published` to arrival. Follows sent by
 // the fleet wait for the target's Accept; Follows received are Accepted.
 
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -40,7 +40,7 @@ import { ArrivalLog, type Arrival, type FleetSummary } from './arrivals.js';
 import { domainByHost, hostsFileLines, layoutDomains, NAMED_SUFFIX, type FleetDomain, type FleetDomainSpec, type FleetNaming } from './layout.js';
 import { fleetMetrics, type FleetMetrics } from './metrics.js';
 import { mappedAgent, mappedFetch, type FetchLike, type HostMap } from './resolve.js';
-import { makeFleetTls, type FleetTls } from './tls.js';
+import { makeFleetTls, readFleetTls, type FleetTls } from './tls.js';
 
 export interface FleetOptions {
   domains: readonly FleetDomainSpec[];
@@ -52,10 +52,14 @@ export interface FleetOptions {
   port?: number;
   /** Folder for the CA and server certificate (`named` only). */
   tlsDir?: string;
-  /** Targets' host names → loopback addresses (never DNS). */
+  /** Use these files instead of making a CA in tlsDir (`named` only). */
+  tlsFiles?: { ca: string; cert: string; key: string };
+  /** Targets' host names → loopback addresses, or VIA_RESOLVER for a container's network names. */
   hosts?: HostMap;
   /** A CA to trust for the targets' HTTPS (e.g. a real Mastodon's). */
   targetCa?: string;
+  /** The same as a file, for a fleet whose options are JSON. */
+  targetCaFile?: string;
   log?: (line: string) => void;
 }
 
@@ -104,8 +108,10 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   const naming = opts.naming ?? 'loopback';
   const host = opts.host ?? '127.0.0.1';
   const log = opts.log ?? (() => {});
-  const tls = naming === 'named' ? await makeFleetTls(required(opts.tlsDir, 'tlsDir is needed for named (TLS) domains'), NAMED_SUFFIX) : undefined;
-  const dispatcher = mappedAgent(opts.hosts ?? {}, opts.targetCa);
+  const tls = naming !== 'named' ? undefined
+    : opts.tlsFiles ? await readFleetTls(opts.tlsFiles)
+      : await makeFleetTls(required(opts.tlsDir, 'tlsDir or tlsFiles is needed for named (TLS) domains'), NAMED_SUFFIX);
+  const dispatcher = mappedAgent(opts.hosts ?? {}, opts.targetCa ?? (opts.targetCaFile ? await readFile(opts.targetCaFile, 'utf8') : undefined));
   const http = mappedFetch(dispatcher);
 
   let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.writeHead(503).end();

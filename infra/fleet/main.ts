@@ -1,7 +1,9 @@
 // The fleet as its own process (started by infra/fleet/process.ts): reads its
 // options as JSON from FLEET_OPTIONS, writes the k6 key file when
 // FLEET_KEY_FILE is set, prints one JSON line once every domain answers, and
-// stops on SIGTERM/SIGINT.
+// stops on SIGTERM/SIGINT. The control endpoint listens on loopback unless
+// FLEET_CONTROL_HOST/FLEET_CONTROL_PORT say otherwise (in a container its
+// port is published for the harness).
 
 import { onShutdown } from '../services/shutdown.js';
 import { startControl } from './control.js';
@@ -16,7 +18,7 @@ export interface FleetReady {
 
 const options = JSON.parse(process.env.FLEET_OPTIONS ?? '{}') as FleetOptions;
 const fleet = await startFleet({ ...options, log: (line) => process.stderr.write(`${line}\n`) });
-const control = await startControl(fleet);
+const control = await startControl(fleet, process.env.FLEET_CONTROL_HOST || undefined, Number(process.env.FLEET_CONTROL_PORT ?? 0));
 onShutdown(async () => {
   control.server.close();
   await fleet.stop();

@@ -46,7 +46,8 @@ export async function startFleetProcess(opts: Omit<FleetOptions, 'log'> & { keyF
   };
 }
 
-function firstLine(proc: ServiceProcess, timeoutMs: number): Promise<FleetReady> {
+/** The fleet's ready line (its first line on stdout), or why it never came. */
+export function firstLine(proc: ServiceProcess, timeoutMs: number): Promise<FleetReady> {
   return new Promise((resolve, reject) => {
     let buf = '';
     const timer = setTimeout(() => done(new Error(`the fleet did not start within ${timeoutMs / 1000} s:\n${proc.log.text(15)}`)), timeoutMs);

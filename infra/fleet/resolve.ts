@@ -2,27 +2,57 @@
 // explicit map (name → loopback address), anything else must already be an
 // IP literal. A name missing from the map fails at once with the fix, so a
 // load test can never wander onto the network.
+//
+// One exception, for the fleet as a container of the Mastodon stack: a name
+// mapped to VIA_RESOLVER is asked of the system resolver (there: Docker's
+// DNS, which knows the stack's network aliases), and only a private or
+// loopback answer is used. Only names listed so are ever resolved.
 
-import { isIP } from 'node:net';
+import { lookup } from 'node:dns';
+import { BlockList, isIP } from 'node:net';
 import { Agent, fetch as undiciFetch, type Dispatcher } from 'undici';
 
 export type HostMap = Readonly<Record<string, string>>;
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Array<{ address: string; family: number }>, family?: number) => void;
 
+/** A host-map value: resolve this name with the system resolver, private answers only. */
+export const VIA_RESOLVER = 'resolver';
+
+const PRIVATE = new BlockList();
+for (const [net, bits] of [['127.0.0.0', 8], ['10.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 16]] as const) PRIVATE.addSubnet(net, bits, 'ipv4');
+PRIVATE.addSubnet('::1', 128, 'ipv6');
+PRIVATE.addSubnet('fc00::', 7, 'ipv6');
+
+/** Loopback or a private range (RFC 1918, unique local IPv6): where a rehearsal's own hosts live. */
+export function isPrivateAddress(address: string): boolean {
+  const family = isIP(address);
+  return family !== 0 && PRIVATE.check(address, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+function notFound(message: string): NodeJS.ErrnoException {
+  const err: NodeJS.ErrnoException = new Error(message);
+  err.code = 'ENOTFOUND';
+  return err;
+}
+
+function answer(addresses: string[], options: { all?: boolean } | number | undefined, callback: LookupCallback): void {
+  if (typeof options === 'object' && options?.all) callback(null, addresses.map((address) => ({ address, family: isIP(address) })));
+  else callback(null, addresses[0]!, isIP(addresses[0]!));
+}
+
 export function mapLookup(hosts: HostMap) {
   return (hostname: string, options: { all?: boolean } | number | undefined, callback: LookupCallback): void => {
     const name = hostname.toLowerCase();
     const address = isIP(name) ? name : hosts[name];
-    if (!address) {
-      const err: NodeJS.ErrnoException = new Error(`${hostname} is not in the fleet's host map: add it (name → loopback address); the fleet never asks DNS`);
-      err.code = 'ENOTFOUND';
-      callback(err, '');
-      return;
-    }
-    const family = isIP(address);
-    if (typeof options === 'object' && options?.all) callback(null, [{ address, family }]);
-    else callback(null, address, family);
+    if (!address) return callback(notFound(`${hostname} is not in the fleet's host map: add it (name → loopback address); the fleet never asks DNS`), '');
+    if (address !== VIA_RESOLVER) return answer([address], options, callback);
+    lookup(name, { all: true }, (err, found) => {
+      if (err) return callback(err, '');
+      const usable = found.map((a) => a.address).filter(isPrivateAddress);
+      if (!usable.length) return callback(notFound(`${hostname} resolved to ${found.map((a) => a.address).join(', ') || 'nothing'}: the fleet only talks to private or loopback addresses`), '');
+      answer(usable, options, callback);
+    });
   };
 }
 

@@ -2,7 +2,8 @@
 // Mastodon (which only federates over HTTPS) can reach them: install ca.pem
 // in the target's trust store (e.g. SSL_CERT_FILE or
 // /usr/local/share/ca-certificates) and the hosts map in its resolver.
-// Made with the system's openssl; the CA key never leaves `dir`.
+// Made with the system's openssl; the CA key never leaves `dir`. A fleet in
+// a container gets the material made by the harness (readFleetTls).
 
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -27,4 +28,10 @@ export async function makeFleetTls(dir: string, suffix: string, names: readonly 
   await run(['x509', '-req', '-in', f('server.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('server.pem'), '-days', String(days), '-extfile', f('server.ext')]);
   const [ca, key, cert] = await Promise.all([readFile(f('ca.pem'), 'utf8'), readFile(f('server.key'), 'utf8'), readFile(f('server.pem'), 'utf8')]);
   return { ca, caFile: f('ca.pem'), key, cert };
+}
+
+/** TLS material made elsewhere (e.g. copied into the fleet's container): the CA and the server's certificate and key. */
+export async function readFleetTls(files: { ca: string; cert: string; key: string }): Promise<FleetTls> {
+  const [ca, cert, key] = await Promise.all([files.ca, files.cert, files.key].map((f) => readFile(f, 'utf8')));
+  return { ca: ca!, caFile: files.ca, key: key!, cert: cert! };
 }

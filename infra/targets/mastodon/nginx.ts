@@ -10,8 +10,10 @@
 //   is measured.
 
 export const PROXY_PORT = 80;
+/** The TLS server for LOCAL_DOMAIN, there only when a fleet must reach Mastodon as a remote server would. */
+export const PROXY_TLS_PORT = 443;
 
-export function nginxConfig(o: { localDomain: string; web: string; streaming: string }): string {
+export function nginxConfig(o: { localDomain: string; web: string; streaming: string; tls?: { cert: string; key: string } }): string {
   const common = [
     `    proxy_set_header Host ${o.localDomain};`,
     '    proxy_set_header X-Real-IP $remote_addr;',
@@ -21,17 +23,10 @@ export function nginxConfig(o: { localDomain: string; web: string; streaming: st
     '    proxy_set_header Proxy "";',
     '    proxy_http_version 1.1;',
   ];
-  return [
-    'worker_processes auto;',
-    'events { worker_connections 8192; }',
-    'http {',
-    '  access_log off;',
-    '  client_max_body_size 99m;',
-    '  map $http_upgrade $connection_upgrade { default upgrade; \'\' close; }',
-    `  upstream backend { server ${o.web}; keepalive 64; }`,
-    `  upstream streaming { server ${o.streaming}; least_conn; keepalive 64; }`,
+  // The same routes on both servers: the load's plain HTTP and the fleet's HTTPS.
+  const server = (listen: string[]) => [
     '  server {',
-    `    listen ${PROXY_PORT};`,
+    ...listen,
     `    server_name ${o.localDomain};`,
     '    location /api/v1/streaming {',
     ...common.map((l) => `  ${l}`),
@@ -46,6 +41,18 @@ export function nginxConfig(o: { localDomain: string; web: string; streaming: st
     '      proxy_pass http://backend;',
     '    }',
     '  }',
+  ];
+  return [
+    'worker_processes auto;',
+    'events { worker_connections 8192; }',
+    'http {',
+    '  access_log off;',
+    '  client_max_body_size 99m;',
+    '  map $http_upgrade $connection_upgrade { default upgrade; \'\' close; }',
+    `  upstream backend { server ${o.web}; keepalive 64; }`,
+    `  upstream streaming { server ${o.streaming}; least_conn; keepalive 64; }`,
+    ...server([`    listen ${PROXY_PORT};`]),
+    ...(o.tls ? server([`    listen ${PROXY_TLS_PORT} ssl;`, `    ssl_certificate ${o.tls.cert};`, `    ssl_certificate_key ${o.tls.key};`, '    ssl_protocols TLSv1.2 TLSv1.3;']) : []),
     '}',
     '',
   ].join('\n');

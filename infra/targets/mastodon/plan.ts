@@ -1,4 +1,5 @@
 import { JOBS } from '../../../reports/collect/queries.js';
+import { planFleet, PROXY_TLS_FILES, type StackFleetOptions, type StackTls } from './fleet-container.js';
 import { nginxConfig, PROXY_PORT } from './nginx.js';
 import { generateSecrets, redacted, SECRET_ENV_NAMES, type MastodonSecrets } from './secrets.js';
 import { atLeast, DEFAULT_MASTODON_TAG, MASTODON_IMAGE, parseMastodonTag, STREAMING_IMAGE, StackPlanError } from './version.js';
@@ -7,11 +8,13 @@ import { atLeast, DEFAULT_MASTODON_TAG, MASTODON_IMAGE, parseMastodonTag, STREAM
 // the services of Mastodon's docker-compose.yml (PostgreSQL, Redis, Puma,
 // streaming, Sidekiq) plus Mailpit for mail, the Ruby Prometheus exporter and
 // an nginx in front, on one network, and the bootstrap that makes a fresh
-// instance ready for a signup wave. `surge stack print` shows this plan;
+// instance ready for a signup wave; optionally the remote fleet to federate
+// with (fleet-container.ts). `surge stack print` shows this plan;
 // containers.ts carries it out with testcontainers. Pure apart from the
 // secrets' randomness, which the caller may supply.
 
 export { StackPlanError };
+export type { StackFleetOptions, StackTls };
 
 export interface StackSizing {
   webConcurrency?: number;
@@ -30,10 +33,12 @@ export interface StackOptions extends StackSizing {
   emailDomain?: string;
   /**
    * Private addresses Mastodon may fetch from (ALLOWED_PRIVATE_ADDRESSES),
-   * e.g. the remote fleet behind Docker's host gateway; default Docker's
-   * private ranges.
+   * e.g. the fleet's container on the stack's network; default Docker's
+   * private ranges (the runner checks the fleet's address is among them).
    */
   allowedPrivateAddresses?: string[];
+  /** The remote fleet as a container on the stack's network; needs the TLS material (makeStackTls). */
+  fleet?: StackFleetOptions;
 }
 
 export interface HealthCheck {
@@ -44,7 +49,10 @@ export interface HealthCheck {
   startPeriodMs: number;
 }
 
-export type Role = 'db' | 'redis' | 'mailpit' | 'db-setup' | 'web' | 'streaming' | 'sidekiq' | 'exporter' | 'proxy';
+export type Role = 'db' | 'redis' | 'mailpit' | 'db-setup' | 'web' | 'streaming' | 'sidekiq' | 'exporter' | 'proxy' | 'fleet';
+
+/** A file copied into a container before it starts: given text, or a program bundled from the project (`bundle`: its entry) at start. */
+export type PlannedFile = { target: string; mode?: '0644' | '0600'; secret?: boolean } & ({ content: string; bundle?: undefined } | { bundle: string; content?: undefined });
 
 export interface ContainerPlan {
   role: Role;
@@ -59,7 +67,7 @@ export interface ContainerPlan {
   healthCheck?: HealthCheck;
   /** What "started" means: the health check, an HTTP answer, or (one-off) a zero exit. */
   readyWhen: { kind: 'healthy' } | { kind: 'http'; port: number; path: string } | { kind: 'listening' } | { kind: 'exited' };
-  files?: { target: string; content: string }[];
+  files?: PlannedFile[];
   tmpfs?: Record<string, string>;
   why: string;
 }
@@ -100,6 +108,8 @@ export interface StackPlan {
     postgres: { role: Role; port: number; user: string; database: string };
     redis: { role: Role; port: number };
     metrics: MetricsEndpoint[];
+    /** The fleet's control endpoint (/follow, /summary, /metrics, /domains), when there is a fleet. */
+    fleet?: { role: Role; port: number };
   };
   owner: { username: string; email: string };
   /** How a run must talk to the instance; printed so nobody has to guess. */
@@ -124,13 +134,14 @@ const DOCKER_PRIVATE = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
 const health = (test: string, startPeriodMs = 0): HealthCheck => ({ test: ['CMD-SHELL', test], intervalMs: 2_000, timeoutMs: 5_000, retries: 30, startPeriodMs });
 const DOMAIN = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
 
-function checkDomain(flag: string, value: string): string {
+export function checkDomain(flag: string, value: string): string {
   const v = value.trim().toLowerCase();
   if (!DOMAIN.test(v)) throw new StackPlanError(`${flag} "${value}" is not a domain name such as mastodon.surge.test`);
   return v;
 }
 
-export function planMastodonStack(options: StackOptions = {}, secrets: MastodonSecrets = generateSecrets()): StackPlan {
+/** With `options.fleet`, `tls` is required: made by the caller like the secrets, never including the CA's key. */
+export function planMastodonStack(options: StackOptions = {}, secrets: MastodonSecrets = generateSecrets(), tls?: StackTls): StackPlan {
   const version = parseMastodonTag(options.tag ?? DEFAULT_MASTODON_TAG);
   const localDomain = checkDomain('--local-domain', options.localDomain ?? 'mastodon.surge.test');
   const emailDomain = checkDomain('--email-domain', options.emailDomain ?? 'surge.test');
@@ -139,6 +150,8 @@ export function planMastodonStack(options: StackOptions = {}, secrets: MastodonS
   const sidekiqConcurrency = options.sidekiqConcurrency ?? 5;
   const dbPool = { web: options.dbPool ?? maxThreads, sidekiq: options.dbPool ?? sidekiqConcurrency };
   const mastodonImage = `${MASTODON_IMAGE}:${version.tag}`;
+  if (options.fleet && !tls) throw new StackPlanError('a stack with a fleet needs its TLS material: make it with makeStackTls(localDomain)');
+  const fleet = options.fleet && tls ? planFleet({ localDomain, fleet: options.fleet, tls }) : undefined;
   const streamingImage = `${STREAMING_IMAGE}:${version.tag}`;
 
   // Where PostgreSQL and Redis are, for Rails and the streaming server alike.
@@ -258,9 +271,11 @@ export function planMastodonStack(options: StackOptions = {}, secrets: MastodonS
         MASTODON_PROMETHEUS_EXPORTER_WEB_DETAILED_METRICS: 'true',
         PROMETHEUS_EXPORTER_HOST: 'prometheus-exporter',
         PROMETHEUS_EXPORTER_PORT: String(EXPORTER_PORT),
+        ...fleet?.trust.env,
       },
       aliases: ['web'],
       ports: [WEB_PORT],
+      ...(fleet ? { files: fleet.trust.files } : {}),
       healthCheck: health(`curl -s --noproxy localhost localhost:${WEB_PORT}/health | grep -q 'OK' || exit 1`, 30_000),
       readyWhen: { kind: 'healthy' },
       why: 'Puma: WEB_CONCURRENCY processes of MAX_THREADS threads',
@@ -296,9 +311,11 @@ export function planMastodonStack(options: StackOptions = {}, secrets: MastodonS
         MASTODON_PROMETHEUS_EXPORTER_HOST: '0.0.0.0',
         MASTODON_PROMETHEUS_EXPORTER_PORT: String(EXPORTER_PORT),
         MASTODON_PROMETHEUS_EXPORTER_SIDEKIQ_DETAILED_METRICS: 'true',
+        ...fleet?.trust.env,
       },
       aliases: ['sidekiq'],
       ports: [EXPORTER_PORT],
+      ...(fleet ? { files: fleet.trust.files } : {}),
       healthCheck: health("ps aux | grep '[s]idekiq\\ [0-9]' || false"),
       readyWhen: { kind: 'healthy' },
       why: 'Sidekiq with -c sidekiq-concurrency on all queues, as docker-compose.yml',
@@ -309,10 +326,14 @@ export function planMastodonStack(options: StackOptions = {}, secrets: MastodonS
       aliases: ['proxy', localDomain],
       env: {},
       ports: [PROXY_PORT],
-      files: [{ target: '/etc/nginx/nginx.conf', content: nginxConfig({ localDomain, web: `web:${WEB_PORT}`, streaming: `streaming:${STREAMING_PORT}` }) }],
+      files: [
+        { target: '/etc/nginx/nginx.conf', content: nginxConfig({ localDomain, web: `web:${WEB_PORT}`, streaming: `streaming:${STREAMING_PORT}`, ...(fleet ? { tls: PROXY_TLS_FILES } : {}) }), mode: '0644' },
+        ...(fleet?.proxyFiles ?? []),
+      ],
       readyWhen: { kind: 'http', port: PROXY_PORT, path: '/health' },
-      why: 'nginx in front, as in production: Host, X-Forwarded-Proto https, X-Forwarded-For, X-Request-Start',
+      why: `nginx in front, as in production: Host, X-Forwarded-Proto https, X-Forwarded-For, X-Request-Start${fleet ? `; https://${localDomain} on 443 for the fleet` : ''}`,
     },
+    ...(fleet ? [fleet.container] : []),
   ];
 
   const ownerEmail = `${OWNER_USERNAME}@${emailDomain}`;
@@ -321,6 +342,8 @@ export function planMastodonStack(options: StackOptions = {}, secrets: MastodonS
     { start: ['db-setup'] },
     { start: ['exporter', 'web', 'streaming', 'sidekiq'] },
     { start: ['proxy'] },
+    // The fleet reaches Mastodon through the proxy's TLS server.
+    ...(fleet ? [{ start: ['fleet'] } satisfies Step] : []),
     {
       exec: {
         name: 'owner account',
@@ -369,12 +392,14 @@ export function planMastodonStack(options: StackOptions = {}, secrets: MastodonS
         { job: JOBS.worker, role: 'sidekiq', port: EXPORTER_PORT, path: '/metrics' },
         { job: JOBS.streaming, role: 'streaming', port: STREAMING_PORT, path: '/metrics' },
       ],
+      ...(fleet ? { fleet: { role: 'fleet' as const, port: fleet.container.ports[0]! } } : {}),
     },
     owner: { username: OWNER_USERNAME, email: ownerEmail },
     notes: [
       `load goes to the proxy's published port over plain HTTP; it forwards with Host ${localDomain} and X-Forwarded-Proto https`,
       `newcomers must use addresses @${emailDomain} (EMAIL_DOMAIN_ALLOWLIST admits only that domain)`,
       `scrape jobs ${JOBS.web} and ${JOBS.worker} are the report's names for Mastodon's Puma and Sidekiq`,
+      ...(fleet?.notes ?? []),
     ],
   };
   checkPlan(plan);
@@ -391,6 +416,9 @@ function adminTokenScript(username: string): string {
 }
 
 function checkPlan(plan: StackPlan): void {
+  const aliases = plan.containers.flatMap((c) => c.aliases);
+  const twice = aliases.find((a, i) => aliases.indexOf(a) !== i);
+  if (twice) throw new Error(`stack plan: two containers are called ${twice} on the network`);
   const roles = new Set(plan.containers.map((c) => c.role));
   const started = new Set<Role>();
   for (const step of plan.steps) {
@@ -402,8 +430,9 @@ function checkPlan(plan: StackPlan): void {
   if (started.size !== roles.size) throw new Error('stack plan: a container is never started');
 }
 
-/** The plan as `surge stack print` shows it: every secret replaced by its length. */
+/** The plan as `surge stack print` shows it: every secret (env value, private key file) replaced by its length. */
 export function redactPlan(plan: StackPlan): StackPlan {
   const clean = (env: Record<string, string>) => Object.fromEntries(Object.entries(env).map(([k, v]) => [k, SECRET_ENV_NAMES.has(k) && v ? redacted(v) : v]));
-  return { ...plan, containers: plan.containers.map((c) => ({ ...c, env: clean(c.env) })) };
+  const cleanFile = (f: PlannedFile): PlannedFile => (f.secret && f.content !== undefined ? { ...f, content: redacted(f.content) } : f);
+  return { ...plan, containers: plan.containers.map((c) => ({ ...c, env: clean(c.env), ...(c.files ? { files: c.files.map(cleanFile) } : {}) })) };
 }

@@ -44,8 +44,12 @@ const CFG = {
   readConnections: 50,
   readWarmupSec: 3,
   readSec: 15,
+  // Shorter: at several thousand requests/s it would eat the tokens' throttle
+  // budget (above) that the home-timeline run needs after it.
+  authSec: 10,
 };
 const SIGNUP_TARGET = 0.85;
+const VERIFY = '/api/v1/accounts/verify_credentials';
 const READ_TARGET = 3000;
 
 const log = (s: string) => process.stderr.write(`[bench] ${s}\n`);
@@ -56,6 +60,8 @@ interface Results {
   signupCpu: CpuShare[];
   health: ReadRun;
   healthCpu: CpuShare[];
+  auth: ReadRun;
+  authCpu: CpuShare[];
   home: ReadRun;
   homeCpu: CpuShare[];
   seedSec: number;
@@ -171,12 +177,21 @@ async function runAgainst(standin: StandinHandle): Promise<Results> {
     const health = await read('GET /health (baseline)', '/health', CFG.readSec, 'x-request-id', dummies);
     const healthCpu = cpuSince(cpu, CORES);
 
+    // Between the two: the per-request work of every API call (token lookup in
+    // PostgreSQL, throttle counters in Redis) with a one-account answer, so the
+    // report shows what a timeline page adds on top of it.
+    log(`verify_credentials: ${CFG.readConnections} connections, ${tokens.length} tokens rotated, ${CFG.readWarmupSec} s warm-up + ${CFG.authSec} s`);
+    await read('warm-up', VERIFY, CFG.readWarmupSec, 'authorization', tokens);
+    cpu = cpuSnapshot();
+    const auth = await read('GET verify_credentials', VERIFY, CFG.authSec, 'authorization', tokens);
+    const authCpu = cpuSince(cpu, CORES);
+
     log(`home timeline: ${CFG.readConnections} connections, ${tokens.length} tokens rotated, ${CFG.readWarmupSec} s warm-up + ${CFG.readSec} s`);
     await read('warm-up', '/api/v1/timelines/home', CFG.readWarmupSec, 'authorization', tokens);
     cpu = cpuSnapshot();
     const home = await read('GET /api/v1/timelines/home', '/api/v1/timelines/home', CFG.readSec, 'authorization', tokens);
     const homeCpu = cpuSince(cpu, CORES);
-    return { signups, signupCpu, health, healthCpu, home, homeCpu, seedSec, pageBytes, tokens: tokens.length };
+    return { signups, signupCpu, health, healthCpu, auth, authCpu, home, homeCpu, seedSec, pageBytes, tokens: tokens.length };
   } finally {
     await api.close().catch(() => {});
   }
@@ -206,6 +221,7 @@ function report(perCore: CryptoBound, before: CryptoBound, after: CryptoBound, r
   const signupCpuMs = ownMsPerOp(r.signupCpu, signupOps);
   const healthAlone = (CORES * 1000) / ownMsPerOp(r.healthCpu, r.health.total);
   const homeAlone = (CORES * 1000) / ownMsPerOp(r.homeCpu, r.home.total);
+  const authAlone = (CORES * 1000) / ownMsPerOp(r.authCpu, r.auth.total);
 
   out.push(`mastodon-surge bench: ${CORES} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`);
   out.push(`stand-in: ${webConcurrency} web processes × 5 threads, worker × 5 threads\n`);
@@ -233,13 +249,15 @@ function report(perCore: CryptoBound, before: CryptoBound, after: CryptoBound, r
   out.push(table([
     ['endpoint', 'req/s', 'p50', 'p99', 'requests', 'non-2xx', 'errors', 'ratio', 'req/s by CPU*'],
     row(r.health, '1.00', healthAlone),
+    row(r.auth, fmt.ratio(r.auth.reqPerSec / r.health.reqPerSec), authAlone),
     row(r.home, fmt.ratio(r.home.reqPerSec / r.health.reqPerSec), homeAlone),
   ]));
   out.push(`* ${CORES} cores ÷ CPU per request of all this bench's processes (stand-in, Postgres, Redis, autocannon): the rate an otherwise idle machine could sustain`);
-  for (const x of [r.health, r.home]) {
+  for (const x of [r.health, r.auth, r.home]) {
     if (Object.keys(x.statusCodes).some((c) => !c.startsWith('2'))) out.push(`${x.label}: status codes ${JSON.stringify(x.statusCodes)}`);
   }
   out.push(`\n${cpuTable('CPU during GET /health', r.healthCpu, r.health.total, 'req')}`);
+  out.push(`\n${cpuTable('CPU during GET verify_credentials', r.authCpu, r.auth.total, 'req')}`);
   out.push(`\n${cpuTable('CPU during the home-timeline run', r.homeCpu, r.home.total, 'req')}\n`);
 
   out.push('Targets');

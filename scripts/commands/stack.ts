@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { DEFAULT_FLEET_ACTORS, MAX_FLEET_ACTORS, MAX_FLEET_DOMAINS } from '../../infra/targets/mastodon/fleet-container.js';
+import { checkFleetOptions, DEFAULT_FLEET_ACTORS, MAX_FLEET_ACTORS, MAX_FLEET_DOMAINS } from '../../infra/targets/mastodon/fleet-container.js';
 import { planMastodonStack, redactPlan, StackPlanError } from '../../infra/targets/mastodon/plan.js';
 import { generateSecrets } from '../../infra/targets/mastodon/secrets.js';
 import { makeStackTls } from '../../infra/targets/mastodon/stack-tls.js';
@@ -31,7 +31,8 @@ export function stackCommand(): Command {
     .action(async (o: { target: string; tag: string; localDomain: string; emailDomain: string; webConcurrency?: number; maxThreads?: number; sidekiqConcurrency?: number; dbPool?: number; fleetDomains: number; fleetActors: number }) => {
       if (o.target !== 'mastodon') throw new UsageError(`surge stack print plans containers for --target mastodon only (the stand-in runs as local processes; a URL is yours)`);
       try {
-        const fleet = o.fleetDomains > 0 ? { domains: o.fleetDomains, actorsPerDomain: o.fleetActors } : undefined;
+        // Checked before openssl runs for its certificate.
+        const fleet = o.fleetDomains > 0 ? checkFleetOptions({ domains: o.fleetDomains, actorsPerDomain: o.fleetActors }) : undefined;
         const tls = fleet ? await makeStackTls(o.localDomain) : undefined;
         const plan = planMastodonStack({ tag: o.tag, localDomain: o.localDomain, emailDomain: o.emailDomain, webConcurrency: o.webConcurrency, maxThreads: o.maxThreads, sidekiqConcurrency: o.sidekiqConcurrency, dbPool: o.dbPool, fleet }, generateSecrets(), tls);
         process.stdout.write(`${JSON.stringify(redactPlan(plan), null, 2)}\n`);

@@ -33,6 +33,37 @@ describe('surge stack print', () => {
   });
 });
 
+describe('surge stack print --fleet-domains', () => {
+  it('plans the fleet container, its trust and the proxy\'s TLS server, and prints no private key', () => {
+    const r = surge(['stack', 'print', '--target', 'mastodon', '--fleet-domains', '3', '--fleet-actors', '2']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(`${r.stdout}${r.stderr}`).not.toMatch(/PRIVATE KEY/);
+    const plan = JSON.parse(r.stdout);
+    const role = (name: string) => plan.containers.find((c: { role: string }) => c.role === name);
+    expect(role('fleet').aliases).toEqual(['fleet', 'd0.fleet.surge.test', 'd1.fleet.surge.test', 'd2.fleet.surge.test']);
+    expect(JSON.parse(role('fleet').env.FLEET_OPTIONS).domains).toEqual([{ actors: 2 }, { actors: 2 }, { actors: 2 }]);
+    expect(role('fleet').files.find((f: { target: string }) => f.target.endsWith('server.key')).content).toMatch(/^<redacted: \d+ characters>$/);
+    expect(role('sidekiq').env.SSL_CERT_FILE).toBe('/etc/ssl/surge/fleet-ca.pem');
+    expect(role('proxy').files[0].content).toContain('listen 443 ssl;');
+    expect(plan.notes.join('\n')).toMatch(/to federate: POST/);
+    expect(surge(['stack', 'print']).stdout).not.toContain('"fleet"');
+  });
+
+  it('refuses a count that is negative, not whole or too large in one line', () => {
+    for (const bad of ['-1', '1.5', 'x', '201']) {
+      const r = surge(['stack', 'print', '--fleet-domains', bad]);
+      expect(r.status, bad).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trim().split('\n'), bad).toHaveLength(1);
+      expect(r.stderr).toMatch(/--fleet-domains.*whole number from 0 to 200/);
+    }
+    const many = surge(['stack', 'print', '--fleet-domains', '100', '--fleet-actors', '50']);
+    expect(many.status).toBe(1);
+    expect(many.stderr.trim().split('\n')).toHaveLength(1);
+    expect(many.stderr).toMatch(/keep it at most 2000 \(fewer --fleet-actors\)/);
+  });
+});
+
 describe('--target mastodon without Docker', () => {
   it('fails fast with one line saying Docker is needed and what to use instead', () => {
     const r = surge(['rehearse', '--target', 'mastodon', '--dry-run']);

@@ -45,7 +45,7 @@ export function mapLookup(hosts: HostMap) {
   return (hostname: string, options: { all?: boolean } | number | undefined, callback: LookupCallback): void => {
     const name = hostname.toLowerCase();
     const address = isIP(name) ? name : hosts[name];
-    if (!address) return callback(notFound(`${hostname} is not in the fleet's host map: add it (name → loopback address); the fleet never asks DNS`), '');
+    if (!address) return callback(notFound(`${hostname} is not in the fleet's host map: add it (name → loopback address); the fleet asks DNS only for names mapped to "${VIA_RESOLVER}"`), '');
     if (address !== VIA_RESOLVER) return answer([address], options, callback);
     lookup(name, { all: true }, (err, found) => {
       if (err) return callback(err, '');

@@ -150,9 +150,9 @@ export function planMastodonStack(options: StackOptions = {}, secrets: MastodonS
   const sidekiqConcurrency = options.sidekiqConcurrency ?? 5;
   const dbPool = { web: options.dbPool ?? maxThreads, sidekiq: options.dbPool ?? sidekiqConcurrency };
   const mastodonImage = `${MASTODON_IMAGE}:${version.tag}`;
+  const streamingImage = `${STREAMING_IMAGE}:${version.tag}`;
   if (options.fleet && !tls) throw new StackPlanError('a stack with a fleet needs its TLS material: make it with makeStackTls(localDomain)');
   const fleet = options.fleet && tls ? planFleet({ localDomain, fleet: options.fleet, tls }) : undefined;
-  const streamingImage = `${STREAMING_IMAGE}:${version.tag}`;
 
   // Where PostgreSQL and Redis are, for Rails and the streaming server alike.
   const stores: Record<string, string> = {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fetch as undiciFetch, type Dispatcher } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FleetOptions } from '../../infra/fleet/fleet.js';
+import { startFleet, type FleetOptions } from '../../infra/fleet/fleet.js';
 import type { FleetReady } from '../../infra/fleet/main.js';
 import { firstLine } from '../../infra/fleet/process.js';
 import { mappedAgent } from '../../infra/fleet/resolve.js';
@@ -18,9 +18,11 @@ import { makeStackTls } from '../../infra/targets/mastodon/stack-tls.js';
 // esbuild bundle, the CA, the certificate and key) laid out under a temporary
 // root, the planned command and env run as a real process with no
 // node_modules in reach. Only what a container changes is changed: paths get
-// the root in front, and the ports (443, 9400) become free ones.
+// the root in front, the ports (443, 9400) become free ones, and the name of
+// the in-process fleet that stands in for Mastodon's side is mapped to loopback.
 
 let root: string;
+let rooted: (path: string) => string;
 let fleet: ContainerPlan;
 let proc: ServiceProcess | undefined;
 let ready: FleetReady;
@@ -34,7 +36,7 @@ beforeAll(async () => {
   const tls = await makeStackTls('mastodon.surge.test');
   ca = tls.ca;
   fleet = planMastodonStack({ fleet: { domains: 2, actorsPerDomain: 2 } }, generateSecrets(), tls).containers.find((c) => c.role === 'fleet')!;
-  const rooted = (path: string) => join(root, path);
+  rooted = (path: string) => join(root, path);
   for (const f of fleet.files!) {
     await mkdir(dirname(rooted(f.target)), { recursive: true });
     await writeFile(rooted(f.target), f.bundle === undefined ? f.content : await bundleProgram(f.bundle), { mode: parseInt(f.mode ?? '0644', 8) });
@@ -46,6 +48,7 @@ beforeAll(async () => {
     port,
     tlsFiles: { ca: rooted(options.tlsFiles!.ca), cert: rooted(options.tlsFiles!.cert), key: rooted(options.tlsFiles!.key) },
     targetCaFile: rooted(options.targetCaFile!),
+    hosts: { ...options.hosts, ...names },
   };
   const [node, program] = fleet.command!;
   expect(node).toBe('node');
@@ -97,5 +100,18 @@ describe('the fleet container\'s program', () => {
   it('serves its control endpoint on the planned host, where the runner reads the domains', async () => {
     const domains = (await (await fetch(`http://127.0.0.1:${controlPort}/domains`)).json()) as { domain: string }[];
     expect(domains.map((d) => d.domain)).toEqual(ready.domains.map((d) => d.domain));
+  });
+
+  it('follows an account on a TLS server from the same CA and gets the signed Accept, as it would at Mastodon', async () => {
+    const files = { ca: rooted('/opt/surge-fleet/ca.pem'), cert: rooted('/opt/surge-fleet/server.pem'), key: rooted('/opt/surge-fleet/server.key') };
+    const other = await startFleet({ domains: [{ actors: 1 }], naming: 'named', tlsFiles: files, targetCaFile: files.ca, hosts: names });
+    try {
+      const target = other.domains[0]!;
+      const res = await fetch(`http://127.0.0.1:${controlPort}/follow`, { method: 'POST', body: JSON.stringify({ domain: 0, actor: 1, target: `fleet_0@${target.domain}`, timeoutMs: 10_000 }) });
+      expect(await res.json()).toEqual({ object: `${target.base}/users/fleet_0`, status: 202, accepted: true });
+      expect(other.actor({ domain: 0, actor: 0 }).followers).toEqual(new Set([`https://d0.fleet.surge.test:${port}/users/fleet_1`]));
+    } finally {
+      await other.stop();
+    }
   });
 });

@@ -1,135 +1,21 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { cpuSince as since, cpuSnapshot as snapshot, type CpuSnapshot, type RoleOf } from '../../infra/services/cpu-usage.js';
 
-// Where the machine's CPU went during a phase, by process role, from
-// /proc/<pid>/stat of this process and its descendants (Linux only; elsewhere
-// the table is simply empty).
+// The bench's names for the processes it starts, so its CPU tables say which
+// part of the stand-in or the runner used what.
 
-const TICKS_PER_SEC = 100;
+export { EXITED, OUTSIDE, type CpuShare } from '../../infra/services/cpu-usage.js';
 
-interface Proc {
-  ppid: number;
-  ticks: number;
-  /** CPU of its exited children that it has reaped (cutime + cstime). */
-  childTicks: number;
-  comm: string;
-}
-
-function readProcs(): Map<number, Proc> {
-  const out = new Map<number, Proc>();
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
-  } catch {
-    return out;
-  }
-  for (const e of entries) {
-    try {
-      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
-      const close = stat.lastIndexOf(')');
-      const comm = stat.slice(stat.indexOf('(') + 1, close);
-      const f = stat.slice(close + 2).split(' ');
-      // After "pid (comm) ": state ppid ... utime is field 14, stime 15, cutime 16, cstime 17 (1-based overall).
-      out.set(Number(e), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]), childTicks: Number(f[13]) + Number(f[14]), comm });
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return out;
-}
-
-function role(pid: number, p: Proc): string {
+const benchRole: RoleOf = (pid, comm, cmd) => {
   if (pid === process.pid) return 'bench (load generator, mail sink)';
-  if (p.comm.startsWith('postgres') || p.comm.startsWith('postmaster')) return 'postgres';
-  if (p.comm.startsWith('redis')) return 'redis';
-  let cmd = '';
-  try {
-    cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-  } catch {
-    return 'other';
-  }
-  // A zombie (exited, not yet reaped) keeps its CPU times but not its command line.
-  if (cmd === '') return EXITED;
+  if (comm.startsWith('postgres') || comm.startsWith('postmaster')) return 'postgres';
+  if (comm.startsWith('redis')) return 'redis';
   if (cmd.includes('web/main.ts')) return 'stand-in web';
   if (cmd.includes('worker/main.ts')) return 'stand-in worker';
   if (cmd.includes('surge-bench-target')) return 'target server (node:http)';
   if (cmd.includes('split-worker.ts')) return 'runner split worker';
   if (cmd.includes('vu-memory.ts')) return 'runner memory probe';
   return 'other';
-}
+};
 
-export interface CpuSnapshot {
-  at: number;
-  ticks: Map<number, { role: string; ticks: number }>;
-  /** Busy ticks of the whole machine (all processes), from /proc/stat. */
-  machineBusy: number;
-}
-
-function machineBusyTicks(): number {
-  try {
-    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
-    // cpu user nice system idle iowait irq softirq steal guest guest_nice
-    const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
-    return user! + nice! + system! + irq! + softirq! + steal!;
-  } catch {
-    return NaN;
-  }
-}
-
-/** CPU ticks of `root` (this process by default) and all its descendants. */
-export function cpuSnapshot(root = process.pid): CpuSnapshot {
-  const procs = readProcs();
-  const mine = new Set<number>([root]);
-  // Descendants: repeat until no new children are found (the tree is shallow).
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const [pid, p] of procs) {
-      if (!mine.has(pid) && mine.has(p.ppid)) {
-        mine.add(pid);
-        grew = true;
-      }
-    }
-  }
-  const ticks = new Map<number, { role: string; ticks: number }>();
-  for (const pid of mine) {
-    const p = procs.get(pid);
-    if (!p) continue;
-    const r = role(pid, p);
-    ticks.set(pid, { role: r, ticks: p.ticks });
-    // Children that exited and were reaped during a phase (runSplit's workers,
-    // say) leave /proc; their CPU moves to the parent's cutime/cstime.
-    ticks.set(-pid, { role: r === EXITED ? EXITED : `${EXITED} of ${r}`, ticks: p.childTicks });
-  }
-  return { at: performance.now(), ticks, machineBusy: machineBusyTicks() };
-}
-
-export interface CpuShare {
-  role: string;
-  cpuSeconds: number;
-  /** Share of the whole machine (all cores) over the phase. */
-  ofMachine: number;
-}
-
-export const OUTSIDE = 'processes outside this bench';
-export const EXITED = 'exited child processes';
-
-/**
- * CPU by role since `start`, biggest first, plus one row for everything else
- * the machine ran meanwhile (other users' jobs skew every number here).
- */
-export function cpuSince(start: CpuSnapshot, cores: number, root = process.pid): CpuShare[] {
-  const end = cpuSnapshot(root);
-  const seconds = (end.at - start.at) / 1000;
-  const byRole = new Map<string, number>();
-  let ours = 0;
-  for (const [pid, e] of end.ticks) {
-    const before = start.ticks.get(pid)?.ticks ?? 0;
-    const used = Math.max(0, e.ticks - before);
-    ours += used;
-    byRole.set(e.role, (byRole.get(e.role) ?? 0) + used);
-  }
-  const share = (t: number) => ({ cpuSeconds: t / TICKS_PER_SEC, ofMachine: t / TICKS_PER_SEC / (seconds * cores) });
-  const rows = [...byRole.entries()].map(([r, t]) => ({ role: r, ...share(t) })).sort((a, b) => b.cpuSeconds - a.cpuSeconds);
-  const outside = end.machineBusy - start.machineBusy - ours;
-  if (Number.isFinite(outside)) rows.push({ role: OUTSIDE, ...share(Math.max(0, outside)) });
-  return rows;
-}
+export const cpuSnapshot = (root = process.pid): CpuSnapshot => snapshot(root, benchRole);
+export const cpuSince = (start: CpuSnapshot, cores: number, root = process.pid) => since(start, cores, root, benchRole);

@@ -84,6 +84,7 @@ export function toRunData(meta: RunMeta, exported: ExportedSeries, summaries: Re
       endSec: p.endSec,
       ...(p.kind === 'stepped' || p.kind === 'ramping' ? { shape: p.kind } : {}),
       ...(p.steps?.length ? { steps: p.steps } : {}),
+      ...(p.neighbourCpuShare !== undefined ? { neighbourCpuShare: p.neighbourCpuShare } : {}),
     })),
     sizing: {
       webConcurrency: meta.sizing.webConcurrency,

@@ -35,6 +35,8 @@ export const runMetaSchema = z.strictObject({
       startSec: num,
       endSec: num,
       steps: z.array(z.strictObject({ startSec: num, endSec: num, rate: num })).optional(),
+      /** CPU share of the machine (0–1) used by processes outside the rehearsal meanwhile. */
+      neighbourCpuShare: num.optional(),
     }),
   ),
 });

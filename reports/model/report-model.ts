@@ -11,6 +11,7 @@ import { project, projectionWaveFromRun, type ProjectionAssumptions, type Projec
 import { REPORT_SCHEMA_VERSION, reportSchema, type Report } from './report-schema.js';
 import { DEFAULT_SLOS, evaluateSlos, type Slos } from './slo.js';
 import type { RunData, Target } from './types.js';
+import { assessInterference } from './interference.js';
 import { fitUsl } from './usl.js';
 import { writeVerdict } from './verdict.js';
 
@@ -56,6 +57,7 @@ export function buildReport(data: RunData, options: ReportOptions = {}): Report 
   const projection = project(wave, measured, data.sizing, prices, options.assumptions, data.limits.pgMaxConnections);
 
   const target = labelTarget(data.target);
+  const interference = assessInterference(data.phases, target);
   const partialReason = data.interrupted ? data.interrupted.reason.trim() || 'interrupted' : null;
   const compression = data.wave.compression > 0 ? data.wave.compression : 1;
   const report: Report = {
@@ -87,8 +89,9 @@ export function buildReport(data: RunData, options: ReportOptions = {}): Report 
     breakingPoint,
     bottleneck,
     scalability,
+    interference,
     projection,
-    verdict: writeVerdict({ target, sizing: data.sizing, slos: sloEvaluation, breakingPoint, bottleneck, projection, partialReason }),
+    verdict: writeVerdict({ target, sizing: data.sizing, slos: sloEvaluation, breakingPoint, bottleneck, projection, interference: interference.warning, partialReason }),
     partial: partialReason !== null,
     partialReason,
   };

@@ -172,6 +172,7 @@ export const reportSchema = z
       summary: text,
     }),
     scalability: z.strictObject({ fit: usl.nullable(), concurrencySource: z.enum(['measured', 'none']), note: text }),
+    interference: z.strictObject({ phases: z.array(z.strictObject({ name: text, neighbourCpuShare: n })), warning: text.nullable() }),
     projection: projection.nullable(),
     verdict: text.min(1),
     partial: z.boolean(),

@@ -32,6 +32,8 @@ export interface Phase {
   shape?: 'stepped' | 'ramping';
   /** The steps as the runner played them, when it recorded them (a stepped breakpoint). */
   steps?: { startSec: number; endSec: number; rate: number }[];
+  /** Share of the machine's CPU (0–1) that processes outside the rehearsal used during the phase, when measured. */
+  neighbourCpuShare?: number;
 }
 
 /** The instance's sizing during the run, in Mastodon's own settings. */

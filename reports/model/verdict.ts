@@ -15,6 +15,8 @@ export interface VerdictInput {
   breakingPoint: BreakingPoint;
   bottleneck: BottleneckAnalysis;
   projection: Projection | null;
+  /** Why the numbers may be depressed by other programs on the machine, if they were. */
+  interference?: string | null;
   partialReason: string | null;
 }
 
@@ -60,6 +62,7 @@ export function writeVerdict(v: VerdictInput): string {
       `For a wave like ${p.wave.name} (${num(p.wave.signupsPerDay)} signups a day, peak ${num(p.wave.peakSignupRate)}/s), ${todo}. ${p.anchor.text}`,
     );
   }
+  if (v.interference) parts.push(v.interference);
   if (v.partialReason) parts.push(`This run was interrupted (${v.partialReason}): the figures cover only what ran.`);
   return parts.join(' ');
 }

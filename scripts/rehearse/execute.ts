@@ -7,6 +7,8 @@ import { startMetricsStack } from '../../infra/metrics/stack.js';
 import { k6PhaseRun } from '../../infra/engines/k6/phase.js';
 import { runK6 } from '../../infra/engines/k6/run.js';
 import { runTest } from '../../infra/engines/node/runtime/run.js';
+import { availableParallelism } from 'node:os';
+import { cpuSnapshot, neighbourShare } from '../../infra/services/cpu-usage.js';
 import { freePort } from '../../infra/services/ports.js';
 import { startMastodonStack, type MastodonHandle } from '../../infra/targets/mastodon/containers.js';
 import { recordAccounts } from '../../infra/targets/mastodon/manifest.js';
@@ -110,6 +112,9 @@ export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Prom
     for (const phase of plan.phases) {
       if (abort.signal.aborted) break;
       let startSec = (Date.now() - t0) / 1000;
+      // What the rest of the machine takes meanwhile. A containerised target's
+      // processes are not in this process tree, so they would count as neighbours.
+      const cpuAtStart = plan.target.kind === 'mastodon' ? undefined : cpuSnapshot();
       opts.log(`phase ${phase.name}: ${phase.scenario}, about ${Math.round(phase.plannedSec)} s`);
       const progress = new ProgressLine();
       const last = { t: 0, n: 0 };
@@ -154,7 +159,15 @@ export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Prom
       const result = await load().finally(() => watch.stop());
       progress.done();
       const endSec = (Date.now() - t0) / 1000;
-      phases.push({ name: phase.name, kind: phase.name === 'breakpoint' ? 'stepped' : phase.name, startSec, endSec, ...(phase.name === 'breakpoint' ? { steps: steps(phase.env, startSec) } : {}) });
+      const neighbours = cpuAtStart && neighbourShare(cpuAtStart, availableParallelism());
+      phases.push({
+        name: phase.name,
+        kind: phase.name === 'breakpoint' ? 'stepped' : phase.name,
+        startSec,
+        endSec,
+        ...(phase.name === 'breakpoint' ? { steps: steps(phase.env, startSec) } : {}),
+        ...(neighbours !== undefined ? { neighbourCpuShare: neighbours } : {}),
+      });
       if (result.summaryData) await writeFile(join(plan.outDir, `summary-${phase.name}.json`), `${JSON.stringify(result.summaryData, null, 2)}\n`);
       // What it may have created on the target, for surge cleanup.
       if (result.summaryData) await recordAccounts(plan.outDir, new URL(phase.env.BASE_URL ?? env.BASE_URL!).origin, { scenario: phase.scenario, phase: phase.name, env: phase.env, summary: result.summaryData });

@@ -30,7 +30,11 @@ describe('surge rehearse', () => {
     expect(html.match(/<svg/g)?.length).toBeGreaterThanOrEqual(6);
     const runJson = readFileSync(join(out, 'run.json'), 'utf8');
     expect(runJson).not.toMatch(/token|password/i);
-    expect(JSON.parse(runJson).phases.map((p: { name: string }) => p.name)).toEqual(['breakpoint', 'wave', 'activity']);
+    const phases = JSON.parse(runJson).phases as { name: string; neighbourCpuShare?: number }[];
+    expect(phases.map((p) => p.name)).toEqual(['breakpoint', 'wave', 'activity']);
+    // How much of the machine other programs took, per phase, for the report's caveat.
+    for (const p of phases) expect(p.neighbourCpuShare).toBeGreaterThanOrEqual(0);
+    expect(report.interference.phases.map((p) => p.name)).toEqual(['breakpoint', 'wave', 'activity']);
     // Everyday requests are costed from the activity phase, not at a signup request's price.
     expect(report.projection!.web.basis).toMatch(/an everyday request costs [\d.]+ ms of web CPU against [\d.]+ ms for a signup request/);
   }, 240_000);

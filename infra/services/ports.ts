@@ -7,6 +7,21 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
 }
 
 /**
+ * A free port held by a placeholder listener until `release()`, for a port
+ * that must be known long before its server binds it (a scrape target written
+ * into Prometheus' configuration while other services still pick theirs).
+ */
+export async function reservePort(host = '127.0.0.1'): Promise<{ port: number; release(): Promise<void> }> {
+  // Whoever connects meanwhile (a scraper) is hung up on, so closing never waits for it.
+  const server = createServer((socket) => socket.destroy());
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port: 0, host, exclusive: true }, () => resolve((server.address() as { port: number }).port));
+  });
+  return { port, release: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/**
  * `count` distinct free ports, none of them in `exclude`: every port stays
  * bound until all are chosen, so the kernel cannot hand one out twice (picked
  * one after another, a port just released may come back, and two services of

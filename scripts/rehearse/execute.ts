@@ -9,7 +9,7 @@ import { runK6 } from '../../infra/engines/k6/run.js';
 import { runTest } from '../../infra/engines/node/runtime/run.js';
 import { availableParallelism } from 'node:os';
 import { cpuSnapshot, neighbourShare } from '../../infra/services/cpu-usage.js';
-import { freePort } from '../../infra/services/ports.js';
+import { reservePort } from '../../infra/services/ports.js';
 import { startMastodonStack, type MastodonHandle } from '../../infra/targets/mastodon/containers.js';
 import { recordAccounts } from '../../infra/targets/mastodon/manifest.js';
 import { saveMeasures } from '../../infra/targets/mastodon/measures.js';
@@ -85,7 +85,11 @@ export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Prom
       env.BASE_URL = mastodon.baseUrl;
       env.MAIL_API_URL = mastodon.mailApiUrl;
     }
-    const runnerPort = await freePort();
+    // Held until the first phase binds it: the exporters and Prometheus pick
+    // their ports meanwhile and must not be handed this one.
+    const runnerReservation = await reservePort();
+    stops.push(() => runnerReservation.release());
+    const runnerPort = runnerReservation.port;
     const extraTargets = [
       scrapeTargetFromUrl(JOBS.runner, `http://127.0.0.1:${runnerPort}/metrics`),
       ...(standin ? [scrapeTargetFromUrl(JOBS.web, standin.metricsUrls[0]!), scrapeTargetFromUrl(JOBS.worker, standin.metricsUrls[1]!), scrapeTargetFromUrl(JOBS.streaming, standin.streamingMetricsUrl)] : []),
@@ -108,6 +112,7 @@ export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Prom
     const queries = runQueries({ jobs: plan.metrics.jobs, windowSec: user?.windowSec });
     const targetApi = (user?.backend ?? metrics).api;
 
+    await runnerReservation.release();
     const t0 = started.getTime();
     for (const phase of plan.phases) {
       if (abort.signal.aborted) break;

@@ -1,12 +1,12 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compareVersionsDesc, findBinary, MissingBinaryError } from '../../infra/services/binaries.js';
 import { dockerAvailable, dockerEndpoint, NO_DOCKER_MESSAGE } from '../../infra/services/docker.js';
-import { freePort, freePorts, withFreePort } from '../../infra/services/ports.js';
+import { freePort, freePorts, reservePort, withFreePort } from '../../infra/services/ports.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'surge-binaries-test-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -64,6 +64,22 @@ describe('freePorts', () => {
       })),
     );
     for (const s of servers) s.close();
+  });
+});
+
+describe('reservePort', () => {
+  it('keeps the port from anyone else until released', async () => {
+    const { port, release } = await reservePort();
+    const bind = () => new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+      const s = createServer();
+      s.once('error', reject).listen(port, '127.0.0.1', () => resolve(s));
+    });
+    await expect(bind()).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    // A scraper that connects meanwhile must not keep the release waiting.
+    const scraper = connect(port, '127.0.0.1');
+    await new Promise((resolve) => scraper.once('close', resolve));
+    await release();
+    (await bind()).close();
   });
 });
 

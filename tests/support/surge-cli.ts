@@ -21,6 +21,13 @@ export interface CliOptions {
   onStderr?: (text: string, child: ChildProcess) => void;
 }
 
+// A test that times out leaves its surge running; when this test process ends,
+// whatever is still running is killed (its own reaper then stops its services).
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 export function surge(args: string[], opts: CliOptions = {}): Promise<CliResult> {
   const child = spawn(process.execPath, [SURGE, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? { ...process.env, CI: 'true' }, ...(opts.cwd ? { cwd: opts.cwd } : {}) });
   let stdout = '';
@@ -30,5 +37,11 @@ export function surge(args: string[], opts: CliOptions = {}): Promise<CliResult>
     stderr += d;
     opts.onStderr?.(stderr, child);
   });
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
+  running.add(child);
+  return new Promise((resolve) =>
+    child.on('exit', (code) => {
+      running.delete(child);
+      resolve({ code, stdout, stderr });
+    }),
+  );
 }

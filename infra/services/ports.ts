@@ -6,6 +6,18 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   return (await freePorts(1, host))[0]!;
 }
 
+/** Binds `server` to a port the kernel picks on `host`, and returns that port. */
+function listenOnFreePort(server: Server, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port: 0, host, exclusive: true }, () => {
+      const address = server.address();
+      if (address === null || typeof address === 'string') reject(new Error(`could not read the port bound on ${host}`));
+      else resolve(address.port);
+    });
+  });
+}
+
 /**
  * A free port held by a placeholder listener until `release()`, for a port
  * that must be known long before its server binds it (a scrape target written
@@ -14,10 +26,7 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
 export async function reservePort(host = '127.0.0.1'): Promise<{ port: number; release(): Promise<void> }> {
   // Whoever connects meanwhile (a scraper) is hung up on, so closing never waits for it.
   const server = createServer((socket) => socket.destroy());
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ port: 0, host, exclusive: true }, () => resolve((server.address() as { port: number }).port));
-  });
+  const port = await listenOnFreePort(server, host);
   return { port, release: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
@@ -35,14 +44,7 @@ export async function freePorts(count: number, host = '127.0.0.1', exclude: read
       if (held.length > count + 50) throw new Error(`could not find ${count} free ports on ${host}`);
       const server = createServer();
       held.push(server);
-      const port = await new Promise<number>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen({ port: 0, host, exclusive: true }, () => {
-          const address = server.address();
-          if (address === null || typeof address === 'string') reject(new Error(`could not read the port bound on ${host}`));
-          else resolve(address.port);
-        });
-      });
+      const port = await listenOnFreePort(server, host);
       if (!exclude.includes(port)) ports.push(port);
     }
     return ports;

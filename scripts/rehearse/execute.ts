@@ -1,4 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import { exportRange } from '../../infra/metrics/query.js';
 import { saveRunSeries } from '../../infra/metrics/run-series.js';
@@ -7,7 +8,6 @@ import { startMetricsStack } from '../../infra/metrics/stack.js';
 import { k6PhaseRun } from '../../infra/engines/k6/phase.js';
 import { runK6 } from '../../infra/engines/k6/run.js';
 import { runTest } from '../../infra/engines/node/runtime/run.js';
-import { availableParallelism } from 'node:os';
 import { cpuSnapshot, neighbourShare } from '../../infra/services/cpu-usage.js';
 import { reservePort } from '../../infra/services/ports.js';
 import { startMastodonStack, type MastodonHandle } from '../../infra/targets/mastodon/containers.js';

@@ -5,11 +5,11 @@
 // with vus/vus_max every second and thresholds every two seconds, and finally
 // the end-of-test summary (handleSummary or the text summary) and outputs.
 
-import { ProgressWindow, type ProgressWindowStats } from './progress-window.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ExitCodeError, ExitCodes, exitCodeOf } from '../exitcodes.js';
 import { getExecutionPlanSummary, getSortedConfigs, definitionOf } from '../executors/index.js';
+import { ProgressWindow, type ProgressWindowStats } from './progress-window.js';
 import { getMaxPlannedVUs } from '../executors/helpers.js';
 import { buildSummaryData, legacySummaryExportJSON, type SummaryData } from '../summary.js';
 import { buildSummaryReport, type SummaryMode } from '../summary-report.js';
@@ -463,11 +463,6 @@ export async function runTest(opts: RunTestOptions): Promise<RunTestResult> {
 }
 
 /**
- * Load the bundle, run the init code in a service VU to read `options`,
- * consolidate them with the overrides and attach the thresholds. Throws an
- * ExitCodeError (104 config, 107 script) on failure.
- */
-/**
  * A VU of the script with its init code run, as k6 runs it: VU 0 is the init
  * k6 reads options from; VUs 1… are the test's own.
  */
@@ -507,6 +502,11 @@ export function initScriptVU(
   return { shared, vu };
 }
 
+/**
+ * Load the bundle, run the init code in a service VU to read `options`,
+ * consolidate them with the overrides and attach the thresholds. Throws an
+ * ExitCodeError (104 config, 107 script) on failure.
+ */
 export function prepareTest(
   opts: Pick<RunTestOptions, 'script' | 'env' | 'overrides'>,
   logger: Logger,

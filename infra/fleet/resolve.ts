@@ -9,8 +9,9 @@
 // loopback answer is used. Only names listed so are ever resolved.
 
 import { lookup } from 'node:dns';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
 import { Agent, fetch as undiciFetch, type Dispatcher } from 'undici';
+import { AddressRanges, PRIVATE_RANGES } from '../services/address-ranges.js';
 
 export type HostMap = Readonly<Record<string, string>>;
 
@@ -19,15 +20,11 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Arra
 /** A host-map value: resolve this name with the system resolver, private answers only. */
 export const VIA_RESOLVER = 'resolver';
 
-const PRIVATE = new BlockList();
-for (const [net, bits] of [['127.0.0.0', 8], ['10.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 16]] as const) PRIVATE.addSubnet(net, bits, 'ipv4');
-PRIVATE.addSubnet('::1', 128, 'ipv6');
-PRIVATE.addSubnet('fc00::', 7, 'ipv6');
+const PRIVATE = new AddressRanges(PRIVATE_RANGES);
 
 /** Loopback or a private range (RFC 1918, unique local IPv6): where a rehearsal's own hosts live. */
 export function isPrivateAddress(address: string): boolean {
-  const family = isIP(address);
-  return family !== 0 && PRIVATE.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  return PRIVATE.has(address);
 }
 
 function notFound(message: string): NodeJS.ErrnoException {

@@ -1,8 +1,8 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { BlockList, isIP } from 'node:net';
 import type { FleetOptions } from '../../fleet/fleet.js';
 import { fleetUsername, NAMED_SUFFIX, namedDomain } from '../../fleet/layout.js';
 import { VIA_RESOLVER } from '../../fleet/resolve.js';
+import { AddressRanges, splitRanges } from '../../services/address-ranges.js';
 import type { ContainerPlan, PlannedFile } from './plan.js';
 import { StackPlanError } from './version.js';
 
@@ -145,13 +145,5 @@ export function planFleet(o: { localDomain: string; fleet: StackFleetOptions; tl
 
 /** Whether Mastodon may connect to `ip` under ALLOWED_PRIVATE_ADDRESSES (comma-separated addresses and CIDR ranges, as Ruby's IPAddr reads them). */
 export function privateAddressAllowed(ip: string, allowed: string): boolean {
-  const list = new BlockList();
-  for (const entry of allowed.split(',').map((e) => e.trim()).filter(Boolean)) {
-    const [net, bits] = entry.split('/');
-    const family = isIP(net!) === 6 ? 'ipv6' : 'ipv4';
-    if (bits === undefined) list.addAddress(net!, family);
-    else list.addSubnet(net!, Number(bits), family);
-  }
-  const family = isIP(ip);
-  return family !== 0 && list.check(ip, family === 6 ? 'ipv6' : 'ipv4');
+  return new AddressRanges(splitRanges(allowed), 'ALLOWED_PRIVATE_ADDRESSES').has(ip);
 }

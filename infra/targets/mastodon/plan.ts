@@ -1,4 +1,5 @@
 import { JOBS } from '../../../reports/collect/queries.js';
+import { PRIVATE_RANGES } from '../../services/address-ranges.js';
 import { planFleet, PROXY_TLS_FILES, type StackFleetOptions, type StackTls } from './fleet-container.js';
 import { nginxConfig, PROXY_PORT } from './nginx.js';
 import { generateSecrets, redacted, SECRET_ENV_NAMES, type MastodonSecrets } from './secrets.js';
@@ -128,7 +129,7 @@ const STREAMING_PORT = 4000;
 export const OWNER_USERNAME = 'surge_owner';
 
 /** Rails' default trusted proxies, written out: TRUSTED_PROXY_IP replaces the defaults, and Docker networks live in these ranges. 198.18.0.0/15, the newcomers' addresses, is deliberately absent. */
-export const TRUSTED_PROXIES = ['127.0.0.0/8', '::1/128', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'];
+export const TRUSTED_PROXIES = PRIVATE_RANGES;
 const DOCKER_PRIVATE = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
 
 const health = (test: string, startPeriodMs = 0): HealthCheck => ({ test: ['CMD-SHELL', test], intervalMs: 2_000, timeoutMs: 5_000, retries: 30, startPeriodMs });

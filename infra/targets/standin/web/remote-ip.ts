@@ -1,26 +1,10 @@
-import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import { isIPv4, isIPv6 } from 'node:net';
+import { AddressRanges, PRIVATE_RANGES, splitRanges } from '../../../services/address-ranges.js';
 
-// Rails' default trusted proxies, which Mastodon keeps unless TRUSTED_PROXY_IP
-// replaces them (config/initializers/trusted_proxies.rb).
-const DEFAULT_TRUSTED = ['127.0.0.0/8', '::1/128', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'];
-
-export class TrustedProxies {
-  private readonly list = new BlockList();
-
+/** Rails' default trusted proxies, which Mastodon keeps unless TRUSTED_PROXY_IP replaces them (config/initializers/trusted_proxies.rb). */
+export class TrustedProxies extends AddressRanges {
   constructor(spec?: string) {
-    const items = spec ? spec.split(/\s*,\s*|\s+/).filter(Boolean) : DEFAULT_TRUSTED;
-    for (const item of items) {
-      const [addr, bits] = item.split('/');
-      const type = isIPv6(addr!) ? 'ipv6' : 'ipv4';
-      if (!isIPv4(addr!) && !isIPv6(addr!)) throw new Error(`TRUSTED_PROXY_IP: "${item}" is not an IP address or CIDR range`);
-      const prefix = bits === undefined ? (type === 'ipv6' ? 128 : 32) : Number(bits);
-      this.list.addSubnet(addr!, prefix, type);
-    }
-  }
-
-  has(ip: string): boolean {
-    const type = isIPv6(ip) ? 'ipv6' : isIPv4(ip) ? 'ipv4' : undefined;
-    return type !== undefined && this.list.check(ip, type);
+    super(spec ? splitRanges(spec) : PRIVATE_RANGES, 'TRUSTED_PROXY_IP');
   }
 }
 

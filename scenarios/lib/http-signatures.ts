@@ -10,9 +10,11 @@
 //       `(request-target) host date digest` (no digest without a body).
 //   verifyRequest({ method, path, headers, body? }, publicKey, { now? })
 //       → { ok: true, keyId } | { ok: false, status, reason }: checks that the
-//       Signature header parses, signs what Mastodon requires, the Date lies in
-//       the clock-skew window, the Digest matches the body, and the RSA
-//       signature verifies. status is 400 for a malformed header, else 401.
+//       Signature header parses, signs what Mastodon requires, the Date (or
+//       hs2019's created/expires) lies in the clock-skew window, the Digest
+//       matches the body, and the RSA signature verifies, over the path with
+//       its query or, as Mastodon also accepts, without. status is 400 for a
+//       malformed header, else 401.
 //   parseSignatureHeader(value) → { keyId, algorithm, headers, signature }
 //       (throws SignatureError): read keyId to fetch the sender's key first.
 //   importPublicKeyPem / importPrivateKeyPem (SPKI; PKCS#8 or PKCS#1 as
@@ -42,7 +44,8 @@ interface Subtle {
   digest(algorithm: string, data: Bytes): Promise<ArrayBuffer>;
 }
 
-const RSA = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
+/** rsa-sha256 in draft-cavage, rsa-v1_5-sha256 in RFC 9421. */
+export const RSA = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
 
 /** The headers Mastodon requires and this module signs (Mastodon itself adds content-type). */
 export const SIGNED_HEADERS = ['(request-target)', 'host', 'date', 'digest'] as const;
@@ -63,7 +66,7 @@ export class SignatureError extends Error {
   }
 }
 
-function subtle(): Subtle {
+export function subtle(): Subtle {
   const c = (globalThis as unknown as { crypto?: { subtle?: Subtle } }).crypto;
   if (!c?.subtle) throw new Error('WebCrypto is not available (globalThis.crypto.subtle): run on k6 ≥ v1.0 or Node ≥ 20');
   return c.subtle;
@@ -272,6 +275,9 @@ export interface ParsedSignature {
   /** Signed header names, lower-case, in order. */
   headers: string[];
   signature: string;
+  /** hs2019's `created` / `expires` parameters (Unix seconds), when given. */
+  created?: string;
+  expires?: string;
 }
 
 /** The parameters of a Signature header; throws SignatureError (400) when malformed. */
@@ -291,6 +297,8 @@ export function parseSignatureHeader(value: string): ParsedSignature {
     // Mastodon assumes hs2019 when algorithm is absent and `date` when headers is.
     algorithm: (params['algorithm'] ?? 'hs2019').toLowerCase(),
     headers: (params['headers'] ?? 'date').toLowerCase().split(/\s+/).filter(Boolean),
+    ...(params['created'] !== undefined ? { created: params['created'] } : {}),
+    ...(params['expires'] !== undefined ? { expires: params['expires'] } : {}),
   };
 }
 
@@ -307,7 +315,8 @@ export interface ReceivedRequest {
 
 export type Verification = { ok: true; keyId: string } | { ok: false; status: 400 | 401; reason: string };
 
-function header(headers: HeaderBag, name: string): string | undefined {
+/** A header's value by lower-case name, repeated values joined with ", ". */
+export function header(headers: HeaderBag, name: string): string | undefined {
   for (const key of Object.keys(headers)) {
     if (key.toLowerCase() !== name) continue;
     const v = headers[key];
@@ -319,19 +328,52 @@ function header(headers: HeaderBag, name: string): string | undefined {
 /** Mastodon's signature-strength rule: what must be covered for the signature to count. */
 function checkStrength(method: string, signed: string[]): void {
   const has = (n: string) => signed.includes(n);
-  if (!has('date') && !has('(created)')) throw new SignatureError('the signature must cover date');
+  if (!has('date') && !has('(created)')) throw new SignatureError('the signature must cover date or (created)');
   if (!has('digest') && !has('(request-target)')) throw new SignatureError('the signature must cover (request-target) or digest');
   if (method === 'GET' && !has('host')) throw new SignatureError('a GET signature must cover host');
   if (method === 'POST' && !has('digest')) throw new SignatureError('a POST signature must cover digest');
 }
 
-function checkDate(dateHeader: string | undefined, now: number): void {
-  if (dateHeader === undefined) throw new SignatureError('Date header missing');
-  const created = Date.parse(dateHeader);
-  if (Number.isNaN(created)) throw new SignatureError(`invalid Date header: ${dateHeader}`);
-  if (created - now > CLOCK_SKEW_MS || created + DEFAULT_EXPIRY_MS < now - CLOCK_SKEW_MS) {
-    throw new SignatureError(`Date ${dateHeader} is outside the accepted window (1 h ahead, 65 min behind)`);
+/** At most this long after creation, whatever `expires` says. */
+const EXPIRATION_LIMIT_MS = 12 * 60 * 60 * 1000;
+
+/**
+ * SignedRequest#matches_time_window?: created is hs2019's `created` when given,
+ * else the Date header; it may lie up to 1 h ahead, and the signature expires
+ * at `expires` or 5 min after creation (never later than 12 h), plus 1 h.
+ * Exported for RFC 9421 signatures, which carry created/expires as parameters.
+ */
+export function checkTimeWindow(created: number | undefined, expires: number | undefined, now: number, what: string): void {
+  let until = expires;
+  if (created !== undefined) until = Math.min(until ?? created + DEFAULT_EXPIRY_MS, created + EXPIRATION_LIMIT_MS);
+  if ((created !== undefined && created - now > CLOCK_SKEW_MS) || (until !== undefined && now > until + CLOCK_SKEW_MS)) {
+    throw new SignatureError(`${what} is outside the accepted window (1 h ahead; 5 min or its expiry, plus 1 h, behind)`);
   }
+}
+
+function unixMs(value: string | undefined, what: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new SignatureError(`invalid ${what} parameter: ${value}`);
+  return Number(value) * 1000;
+}
+
+function checkDate(sig: ParsedSignature, dateHeader: string | undefined, now: number): void {
+  const hs2019Created = sig.algorithm === 'hs2019' && sig.created !== undefined;
+  let created: number | undefined;
+  if (hs2019Created) created = unixMs(sig.created, 'created');
+  else if (dateHeader !== undefined) {
+    created = Date.parse(dateHeader);
+    if (Number.isNaN(created)) throw new SignatureError(`invalid Date header: ${dateHeader}`);
+  }
+  checkTimeWindow(created, unixMs(sig.expires, 'expires'), now, hs2019Created ? `created ${sig.created}` : `Date ${dateHeader}`);
+}
+
+/** The value of a pseudo-header other than (request-target): hs2019 only, and its parameter must be there. */
+function pseudoHeader(sig: ParsedSignature, name: '(created)' | '(expires)'): string {
+  if (sig.algorithm !== 'hs2019') throw new SignatureError(`pseudo-header ${name} is only valid with hs2019`);
+  const value = name === '(created)' ? sig.created : sig.expires;
+  if (value === undefined) throw new SignatureError(`pseudo-header ${name} is signed but its parameter is missing`);
+  return value;
 }
 
 async function checkDigest(digest: string | undefined, body: string | Bytes): Promise<void> {
@@ -356,14 +398,24 @@ export async function verifyRequest(request: ReceivedRequest, publicKey: RsaKey,
     }
     const method = request.method.toUpperCase();
     checkStrength(method, sig.headers);
-    checkDate(header(request.headers, 'date'), (options.now ?? new Date()).getTime());
+    checkDate(sig, header(request.headers, 'date'), (options.now ?? new Date()).getTime());
     if (sig.headers.includes('digest') || request.body !== undefined) {
       await checkDigest(header(request.headers, 'digest'), request.body ?? '');
     }
-    const text = signingString(sig.headers, (name) =>
-      name === '(request-target)' ? `${method.toLowerCase()} ${request.path}` : header(request.headers, name),
-    );
-    const ok = await subtle().verify(RSA, publicKey, base64Decode(sig.signature), utf8(text));
+    const text = (target: string) =>
+      signingString(sig.headers, (name) =>
+        name === '(request-target)'
+          ? `${method.toLowerCase()} ${target}`
+          : name === '(created)' || name === '(expires)'
+            ? pseudoHeader(sig, name)
+            : header(request.headers, name),
+      );
+    const signature = base64Decode(sig.signature);
+    const verifies = (target: string) => subtle().verify(RSA, publicKey, signature, utf8(text(target)));
+    // Mastodon also accepts a (request-target) without the query string, which
+    // its own older releases signed.
+    const pathOnly = request.path.split('?')[0]!;
+    const ok = (await verifies(request.path)) || (pathOnly !== request.path && (await verifies(pathOnly)));
     if (!ok) throw new SignatureError(`signature does not verify with the key of ${sig.keyId}`);
     return { ok: true, keyId: sig.keyId };
   } catch (e) {

@@ -1,3 +1,4 @@
+import { KeyObject, type webcrypto } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +8,7 @@ import { freePort } from '../../../infra/services/ports.js';
 import { startStandin, type StandinHandle } from '../../../infra/targets/standin/standin.js';
 import { activeUser, appToken, call, eventually } from '../support.js';
 import { getFrom, Peer, postTo } from './peer.js';
+import { signRfc9421 } from './rfc9421-signer.js';
 
 // Two stand-ins federating on loopback (a.surge.test on 127.0.0.2, b.surge.test
 // on 127.0.0.3) and a small test peer (c.surge.test on 127.0.0.4), each reached
@@ -120,6 +122,19 @@ describe('inbox signatures over HTTP', () => {
     // the raw body counts whatever the declared type, as in Mastodon
     expect((await post({ ...signed, 'content-type': 'application/json' })).status).toBe(202);
     await eventually(async () => (await workerMetric(b, 'standin_federation_activities_processed_total', 'type="Follow",result="applied"')) === 2);
+  });
+
+  it('accepts RFC 9421 signatures as Mastodon 4.5 does, and refuses them when the digest is not covered', async () => {
+    // A Like of nothing bob has: verified and queued, then ignored, from a signer b already knows, so no later test sees a new follower or key.
+    const body = JSON.stringify({ '@context': 'https://www.w3.org/ns/activitystreams', id: `${peer.actor('mallory')}#likes/1`, type: 'Like', actor: peer.actor('mallory'), object: `${bobActor}/statuses/1` });
+    const privateKey = KeyObject.from(peer.keys.get('mallory')!.privateKey as unknown as webcrypto.CryptoKey);
+    const sign = (components?: string[]) => signRfc9421({ method: 'POST', url: bobInbox, body, keyId: `${peer.actor('mallory')}#main-key`, privateKey, ...(components ? { components } : {}) });
+    const post = (headers: Record<string, string>) => postTo(b.baseUrl, bobInbox, headers, body, C.bind);
+
+    const uncovered = await post(sign(['@method', '@target-uri']));
+    expect(uncovered).toEqual({ status: 401, body: { error: 'Mastodon requires the Content-Digest header to be signed when doing a POST request' } });
+    expect(await post(sign())).toEqual({ status: 202, body: {} });
+    await eventually(async () => (await workerMetric(b, 'standin_federation_activities_processed_total', 'result="ignored"')) >= 1);
   });
 
   it('refuses a signer whose key cannot be fetched, then blocks key fetches from that IP for 5 minutes', async () => {

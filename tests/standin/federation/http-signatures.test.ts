@@ -1,4 +1,4 @@
-import { createHash, createPrivateKey, createPublicKey, createVerify, generateKeyPairSync } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, createSign, createVerify, generateKeyPairSync } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   base64Decode,
@@ -156,6 +156,47 @@ describe('rejections, each with its reason', () => {
       status: 401,
       reason: 'unsupported signature algorithm hmac-sha256',
     });
+  });
+});
+
+describe('hs2019 pseudo-headers and older signers', () => {
+  // Signed by Node from the signing string Mastodon's SignedRequest rebuilds.
+  async function nodeSigned(o: { algorithm: string; headers: string; text: string; created?: number; expires?: number }) {
+    const pem = await exportPrivateKeyPem(alice.privateKey);
+    const sig = createSign('sha256').update(o.text).sign(createPrivateKey(pem), 'base64');
+    const extra = `${o.created !== undefined ? `,created=${o.created}` : ''}${o.expires !== undefined ? `,expires=${o.expires}` : ''}`;
+    return `keyId="${KEY_ID}",algorithm="${o.algorithm}"${extra},headers="${o.headers}",signature="${sig}"`;
+  }
+  const digest = `SHA-256=${createHashB64(BODY)}`;
+  const now = Math.floor(Date.now() / 1000);
+  const bag = (signature: string, extra: Record<string, string> = {}) => ({ host: 'b.example', digest, signature, ...extra });
+
+  it('accepts hs2019 with (created) and (expires) and no Date header', async () => {
+    const text = `(request-target): post /users/bob/inbox\n(created): ${now}\n(expires): ${now + 300}\nhost: b.example\ndigest: ${digest}`;
+    const signature = await nodeSigned({ algorithm: 'hs2019', headers: '(request-target) (created) (expires) host digest', text, created: now, expires: now + 300 });
+    expect(await verifyRequest({ method: 'POST', path: '/users/bob/inbox', headers: bag(signature), body: BODY }, alice.publicKey)).toEqual({ ok: true, keyId: KEY_ID });
+  });
+
+  it('refuses (created) under rsa-sha256, and an hs2019 signature past its expiry', async () => {
+    const text = `(request-target): post /users/bob/inbox\n(created): ${now}\nhost: b.example\ndigest: ${digest}`;
+    const rsa = await nodeSigned({ algorithm: 'rsa-sha256', headers: '(request-target) (created) host digest', text, created: now });
+    const r = await verifyRequest({ method: 'POST', path: '/users/bob/inbox', headers: bag(rsa, { date: new Date().toUTCString() }), body: BODY }, alice.publicKey);
+    expect(r).toEqual({ ok: false, status: 401, reason: 'pseudo-header (created) is only valid with hs2019' });
+
+    const created = now - 3 * 3600;
+    const oldText = `(request-target): post /users/bob/inbox\n(created): ${created}\nhost: b.example\ndigest: ${digest}`;
+    const expired = await nodeSigned({ algorithm: 'hs2019', headers: '(request-target) (created) host digest', text: oldText, created, expires: created + 3600 });
+    const e = await verifyRequest({ method: 'POST', path: '/users/bob/inbox', headers: bag(expired), body: BODY }, alice.publicKey);
+    expect(e).toMatchObject({ ok: false, status: 401, reason: expect.stringContaining('outside the accepted window') });
+  });
+
+  it('accepts a (request-target) signed without the query string, as older Mastodon releases sign it', async () => {
+    const date = new Date().toUTCString();
+    const text = `(request-target): post /users/bob/inbox\nhost: b.example\ndate: ${date}\ndigest: ${digest}`;
+    const signature = await nodeSigned({ algorithm: 'rsa-sha256', headers: '(request-target) host date digest', text });
+    const req = { method: 'POST', path: '/users/bob/inbox?page=1', headers: bag(signature, { date }), body: BODY };
+    expect(await verifyRequest(req, alice.publicKey)).toEqual({ ok: true, keyId: KEY_ID });
+    expect(await verifyRequest({ ...req, path: '/users/carol/inbox?page=1' }, alice.publicKey)).toMatchObject({ ok: false, status: 401 });
   });
 });
 

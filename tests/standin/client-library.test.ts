@@ -15,8 +15,13 @@ afterAll(async () => {
   await standin?.stop();
 });
 
+// Each newcomer comes from its own address, as a wave's do, so the sign-up
+// and app-registration throttles (5 per IP) leave room for every test.
+let newcomers = 0;
+
 async function newcomer(username: string) {
-  const anon = createRestAPIClient({ url: standin.baseUrl });
+  const requestInit = { headers: { 'X-Forwarded-For': `198.51.100.${++newcomers}` } };
+  const anon = createRestAPIClient({ url: standin.baseUrl, requestInit });
   const app = await anon.v1.apps.create({
     clientName: 'masto-e2e',
     redirectUris: 'urn:ietf:wg:oauth:2.0:oob',
@@ -31,7 +36,7 @@ async function newcomer(username: string) {
     clientSecret: app.clientSecret!,
     scope: 'write',
   });
-  const asApp = createRestAPIClient({ url: standin.baseUrl, accessToken: appToken.accessToken });
+  const asApp = createRestAPIClient({ url: standin.baseUrl, accessToken: appToken.accessToken, requestInit });
   const userToken = await asApp.v1.accounts.create({
     username,
     email: `${username}@surge.test`,
@@ -113,5 +118,100 @@ describe('a newcomer with masto.js', () => {
       if (seen.length >= 6) break;
     }
     expect(seen).toEqual([...ids].reverse());
+  });
+});
+
+/** A newcomer who has confirmed the address and signed in once. */
+async function member(username: string) {
+  const client = await newcomer(username);
+  await confirm(username);
+  return { client, id: (await client.v1.accounts.verifyCredentials()).id };
+}
+
+describe('accounts, notifications and tokens through masto.js', () => {
+  let star: Awaited<ReturnType<typeof member>>;
+  const fans: Awaited<ReturnType<typeof member>>[] = [];
+
+  beforeAll(async () => {
+    star = await member('star_masto');
+    for (const name of ['fan1_masto', 'fan2_masto', 'fan3_masto']) {
+      const fan = await member(name);
+      await fan.client.v1.accounts.$select(star.id).follow();
+      fans.push(fan);
+    }
+  });
+
+  it('pages followers newest first and stops on a short page, as Mastodon offers no next link there', async () => {
+    const pages: string[][] = [];
+    for await (const page of star.client.v1.accounts.$select(star.id).followers.list({ limit: 2 })) pages.push(page.map((a) => a.id));
+    expect(pages).toEqual([[fans[2]!.id, fans[1]!.id], [fans[0]!.id]]);
+
+    const anonymous = createRestAPIClient({ url: standin.baseUrl });
+    const follows = await anonymous.v1.accounts.$select(fans[0]!.id).following.list();
+    expect(follows.map((a) => a.id)).toEqual([star.id]);
+  });
+
+  it("pages an account's posts to the end without an empty last request, and boosts carry their activity uri", async () => {
+    const posted: string[] = [];
+    for (let i = 0; i < 3; i++) posted.push((await star.client.v1.statuses.create({ status: `star post ${i}` })).id);
+    const pages: string[][] = [];
+    for await (const page of fans[0]!.client.v1.accounts.$select(star.id).statuses.list({ limit: 2 })) pages.push(page.map((s) => s.id));
+    expect(pages).toEqual([[posted[2], posted[1]], [posted[0]]]);
+
+    const boost = await fans[0]!.client.v1.statuses.$select(posted[0]!).reblog();
+    expect(boost.reblog!.id).toBe(posted[0]);
+    expect(boost.uri).toBe(`${standin.baseUrl}/users/fan1_masto/statuses/${boost.id}/activity`);
+  });
+
+  it('dismisses one notification, then answers 404 for it', async () => {
+    const before = await eventually(async () => {
+      const n = await star.client.v1.notifications.list({ types: ['follow'] });
+      return n.length === 3 ? n : undefined;
+    });
+    await star.client.v1.notifications.$select(before[0]!.id).dismiss();
+    const after = await star.client.v1.notifications.list({ types: ['follow'] });
+    expect(after.map((n) => n.id)).toEqual(before.slice(1).map((n) => n.id));
+    const again = await star.client.v1.notifications.$select(before[0]!.id).dismiss().catch((e: unknown) => e);
+    expect((again as MastoHttpError).statusCode).toBe(404);
+  });
+
+  it('answers relationships in the order asked, leaving out ids that name no account', async () => {
+    const rels = await fans[0]!.client.v1.accounts.relationships.fetch({ id: [fans[2]!.id, '123', star.id] });
+    expect(rels.map((r) => [r.id, r.following])).toEqual([
+      [fans[2]!.id, false],
+      [star.id, true],
+    ]);
+  });
+
+  it('serves public endpoints to a client holding an unknown token, and refuses it where a token is needed', async () => {
+    const stale = createRestAPIClient({ url: standin.baseUrl, accessToken: 'no-such-token' });
+    expect((await stale.v2.instance.fetch()).configuration.statuses.maxCharacters).toBe(500);
+    expect((await stale.v1.accounts.$select(star.id).fetch()).id).toBe(star.id);
+    // A paginator is only thenable, hence Promise.resolve.
+    await expect(Promise.resolve(stale.v1.timelines.home.list())).rejects.toMatchObject({ statusCode: 401 });
+  });
+
+  it("revokes a token for the app it was issued to and refuses another app's credentials", async () => {
+    const anonymous = createRestAPIClient({ url: standin.baseUrl, requestInit: { headers: { 'X-Forwarded-For': '198.51.100.200' } } });
+    const register = (clientName: string) => anonymous.v1.apps.create({ clientName, redirectUris: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read' });
+    const mine = await register('revoker');
+    const other = await register('bystander');
+    const oauth = createOAuthAPIClient({ url: standin.baseUrl });
+    const { accessToken } = await oauth.token.create({
+      grantType: 'client_credentials',
+      redirectUri: 'urn:ietf:wg:oauth:2.0:oob',
+      clientId: mine.clientId!,
+      clientSecret: mine.clientSecret!,
+      scope: 'read',
+    });
+    const asApp = createRestAPIClient({ url: standin.baseUrl, accessToken });
+
+    const refused = await oauth.revoke({ clientId: other.clientId!, clientSecret: other.clientSecret!, token: accessToken }).catch((e: unknown) => e);
+    expect((refused as MastoHttpError).statusCode).toBe(403);
+    expect((await asApp.v1.apps.verifyCredentials()).name).toBe('revoker');
+
+    await oauth.revoke({ clientId: mine.clientId!, clientSecret: mine.clientSecret!, token: accessToken });
+    const revoked = await asApp.v1.apps.verifyCredentials().catch((e: unknown) => e);
+    expect((revoked as MastoHttpError).statusCode).toBe(401);
   });
 });

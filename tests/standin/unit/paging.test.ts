@@ -91,4 +91,11 @@ describe('linkHeader', () => {
     expect(next!.searchParams.get('max_id')).toBe('42');
     expect(prev!.searchParams.get('min_id')).toBe('42');
   });
+
+  it('offers only rel="prev" after a short page, with since_id where a list pages that way', () => {
+    const only = links(linkHeader(BASE, { limit: '2' }, ['9'], { more: false, prevKey: 'since_id' }));
+    expect(Object.keys(only)).toEqual(['prev']);
+    expect(only.prev!.searchParams.get('since_id')).toBe('9');
+    expect(only.prev!.searchParams.get('limit')).toBe('2');
+  });
 });

@@ -11,6 +11,7 @@ import { accountRoutes } from './routes/accounts.js';
 import { adminRoutes } from './routes/admin.js';
 import { federationRoutes } from '../federation/routes.js';
 import { appRoutes } from './routes/apps.js';
+import { followListRoutes } from './routes/follow-lists.js';
 import { authRoutes } from './routes/auth.js';
 import { instanceRoutes } from './routes/instance.js';
 import { notificationRoutes } from './routes/notifications.js';
@@ -75,11 +76,12 @@ export function buildApp(ctx: WebContext, threads: ThreadPool, metrics?: WebMetr
     const query = (req.query ?? {}) as Params;
     const body = (req.body ?? {}) as Params;
     req.params_ = { ...query, ...body, ...(req.params as Params) };
+    // An unknown token counts as none, as Doorkeeper finds no token for it:
+    // endpoints open to anonymous callers still answer, those that need a
+    // token refuse with 401 when they authorize. A revoked one is treated the
+    // same (Mastodon would also refuse it where a token is optional).
     const token = bearer(header(req, 'authorization'), req.params_);
-    if (token) {
-      req.auth = await lookupToken(ctx.db, token);
-      if (!req.auth) throw errors.invalidToken();
-    }
+    if (token) req.auth = await lookupToken(ctx.db, token);
     const outcome = await checkThrottles(ctx.redis, {
       method: req.method,
       path: req.url.split('?')[0]!,
@@ -108,7 +110,7 @@ export function buildApp(ctx: WebContext, threads: ThreadPool, metrics?: WebMetr
     return reply.code(404).type('text/html').send('<!DOCTYPE html><title>The page you are looking for isn\'t here.</title>');
   });
 
-  for (const register of [appRoutes, authRoutes, accountRoutes, statusRoutes, timelineRoutes, notificationRoutes, instanceRoutes, adminRoutes, federationRoutes]) {
+  for (const register of [appRoutes, authRoutes, accountRoutes, followListRoutes, statusRoutes, timelineRoutes, notificationRoutes, instanceRoutes, adminRoutes, federationRoutes]) {
     register(app, ctx);
   }
   return app;

@@ -62,6 +62,11 @@ export function authorize(auth: Auth | undefined, scope: string): Auth {
   return auth;
 }
 
+/** authorize_if_got_token!: an anonymous call passes; a token must hold one of the scopes. */
+export function authorizeIfGotToken(auth: Auth | undefined, scope: string): Auth | undefined {
+  return auth ? authorize(auth, scope) : undefined;
+}
+
 export interface UserAuth extends Auth {
   userId: string;
   accountId: string;

@@ -21,10 +21,21 @@ export function page(p: Params, limit: number): Page {
   return { maxId: id('max_id'), sinceId: id('since_id'), minId: id('min_id'), limit };
 }
 
+export interface LinkOptions {
+  /**
+   * Whether rel="next" is offered. Timelines and notifications always offer it;
+   * account statuses and follower lists only after a full page
+   * (Mastodon's records_continue?), so a client stops without asking for an empty page.
+   */
+  more?: boolean;
+  /** The bound rel="prev" carries: min_id, or since_id on follower lists. */
+  prevKey?: 'min_id' | 'since_id';
+}
+
 /** Link header with rel="next" (older) and rel="prev" (newer), keeping the caller's other parameters. */
-export function linkHeader(url: string, query: Params, ids: string[]): string | undefined {
+export function linkHeader(url: string, query: Params, ids: string[], opts: LinkOptions = {}): string | undefined {
   if (ids.length === 0) return undefined;
-  const make = (key: 'max_id' | 'min_id', value: string) => {
+  const make = (key: 'max_id' | 'min_id' | 'since_id', value: string) => {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) {
       if (['max_id', 'min_id', 'since_id', 'access_token'].includes(k)) continue;
@@ -35,5 +46,6 @@ export function linkHeader(url: string, query: Params, ids: string[]): string | 
     q.set(key, value);
     return `<${url}?${q.toString()}>`;
   };
-  return `${make('max_id', ids[ids.length - 1]!)}; rel="next", ${make('min_id', ids[0]!)}; rel="prev"`;
+  const prev = `${make(opts.prevKey ?? 'min_id', ids[0]!)}; rel="prev"`;
+  return opts.more === false ? prev : `${make('max_id', ids[ids.length - 1]!)}; rel="next", ${prev}`;
 }

@@ -172,7 +172,8 @@ export function statusPieces(s: StatusRow, authorUsername: string, base: string)
     spoiler_text: s.spoiler_text,
     visibility: VISIBILITIES[s.visibility] ?? 'public',
     language: s.language,
-    uri: s.uri ?? `${base}/users/${authorUsername}/statuses/${s.id}`,
+    // A boost's uri is its Announce activity's id (ActivityPub::TagManager#uri_for).
+    uri: s.uri ?? `${base}/users/${authorUsername}/statuses/${s.id}${s.reblog_of_id ? '/activity' : ''}`,
     url: s.uri ?? `${base}/@${authorUsername}/${s.id}`,
     replies_count: Number(s.replies_count ?? 0),
     reblogs_count: Number(s.reblogs_count ?? 0),

@@ -69,7 +69,7 @@ export function accountRoutes(app: FastifyInstance, ctx: WebContext): void {
     );
     const ids = rows.map((r) => r.id as string);
     if (pg.minId) ids.reverse();
-    const link = linkHeader(`${base}/api/v1/accounts/${id}/statuses`, req.query as Record<string, unknown>, ids);
+    const link = linkHeader(`${base}/api/v1/accounts/${id}/statuses`, req.query as Record<string, unknown>, ids, { more: ids.length === pg.limit });
     if (link) reply.header('link', link);
     return renderStatuses(ctx.db, ids, base, req.auth?.accountId ?? undefined);
   });
@@ -163,6 +163,7 @@ async function lockStats(c: PoolClient, a: string, b: string): Promise<void> {
   await c.query('SELECT 1 FROM account_stats WHERE account_id = ANY($1::bigint[]) ORDER BY account_id FOR UPDATE', [[a, b]]);
 }
 
+/** In the order asked for, leaving out ids that name no account, as Mastodon does. */
 export async function relationships(ctx: WebContext, viewerId: string, ids: string[]): Promise<Record<string, unknown>[]> {
   if (ids.length === 0) return [];
   const { rows } = await ctx.db.query(
@@ -170,9 +171,11 @@ export async function relationships(ctx: WebContext, viewerId: string, ids: stri
             f1.id IS NOT NULL AS following, coalesce(f1.show_reblogs, false) AS showing_reblogs, coalesce(f1.notify, false) AS notifying,
             f2.id IS NOT NULL AS followed_by,
             EXISTS (SELECT 1 FROM follow_requests r WHERE r.account_id = $1 AND r.target_account_id = t.id) AS requested
-       FROM unnest($2::bigint[]) AS t(id)
+       FROM unnest($2::bigint[]) WITH ORDINALITY AS t(id, n)
+       JOIN accounts a ON a.id = t.id
        LEFT JOIN follows f1 ON f1.account_id = $1 AND f1.target_account_id = t.id
-       LEFT JOIN follows f2 ON f2.account_id = t.id AND f2.target_account_id = $1`,
+       LEFT JOIN follows f2 ON f2.account_id = t.id AND f2.target_account_id = $1
+      ORDER BY t.n`,
     [viewerId, ids],
   );
   return rows.map((r) => ({

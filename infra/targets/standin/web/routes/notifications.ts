@@ -42,6 +42,15 @@ export function notificationRoutes(app: FastifyInstance, ctx: WebContext): void 
     return (await render(rows, user.accountId))[0];
   });
 
+  app.post('/api/v1/notifications/:id/dismiss', { config: { controller: 'api/v1/notifications', action: 'dismiss' } }, async (req) => {
+    const user = await requireUser(ctx.db, authorize(req.auth, 'write:notifications'));
+    const id = (req.params as { id: string }).id;
+    if (!/^\d{1,19}$/.test(id)) throw errors.notFound();
+    const { rowCount } = await ctx.db.query('DELETE FROM notifications WHERE account_id = $1 AND id = $2', [user.accountId, id]);
+    if (!rowCount) throw errors.notFound();
+    return {};
+  });
+
   app.post('/api/v1/notifications/clear', { config: { controller: 'api/v1/notifications', action: 'clear' } }, async (req) => {
     const user = await requireUser(ctx.db, authorize(req.auth, 'write:notifications'));
     await ctx.db.query('DELETE FROM notifications WHERE account_id = $1', [user.accountId]);

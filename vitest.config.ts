@@ -7,6 +7,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
+    globalSetup: ['tests/support/temp-root.ts'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 60_000,

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pathId } from '../../../infra/engines/node/groups.js';
-import { fixture, run, startServer, type TestServer } from './helpers.js';
+import { freePort } from '../../../infra/services/ports.js';
+import { fixture, run, startServer, startServerThread, type TestServer } from './helpers.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -147,20 +148,29 @@ describe('modules', () => {
 });
 
 describe('blocking APIs', () => {
-  it('sync http.get fails with a pointer to http.asyncRequest', async () => {
-    const before = server.hits.get('/ok') ?? 0;
-    const r = await run({ script: fixture('sync-http.js'), env: { BASE: server.base }, noSummary: true });
-    const err = r.logs.find((l) => l.level === 'error');
-    expect(err?.msg).toMatch(/http\.get\(\) is synchronous in k6/);
-    expect(err?.msg).toContain("await http.asyncRequest('GET', url, body, params)");
-    expect(server.hits.get('/ok') ?? 0).toBe(before);
-    expect(r.summaryData!.metrics.iterations!.values.count).toBe(1);
+  // The blocking calls stop this thread, and with it a server on it.
+  let threaded: { base: string; close(): Promise<void> };
+  beforeAll(async () => {
+    threaded = await startServerThread();
+  });
+  afterAll(() => threaded.close());
+
+  it('http.get/post/batch and sleep() block the VU and behave as in k6', async () => {
+    const closed = await freePort();
+    const r = await run({ script: fixture('sync-http.js'), env: { BASE: threaded.base, CLOSED_PORT: String(closed) }, noSummary: true });
+    expect(r.exitCode).toBe(0);
+    const failed = r.summaryData!.root_group.checks.filter((c) => c.fails > 0).map((c) => c.name);
+    expect(failed).toEqual([]);
+    expect(r.summaryData!.root_group.checks.length).toBe(11);
+    // setup 1 + get, post, 3 hops, 3 + 2 batched, timeout, refused
+    expect(r.summaryData!.metrics.http_reqs!.values.count).toBe(13);
+    expect(r.summaryData!.metrics.data_received!.values.count).toBeGreaterThan(0);
   });
 
-  it('sleep() in setup is a script exception explaining the replacement', async () => {
-    const r = await run({ script: fixture('sync-sleep.js'), noSummary: true });
-    expect(r.exitCode).toBe(107);
-    expect(r.error).toContain('await new Promise((r) => setTimeout(r, 1000))');
+  it('sleep(1) after a request makes one-second iterations', async () => {
+    const r = await run({ script: fixture('sync-sleep.js'), env: { BASE: threaded.base }, noSummary: true });
+    expect(r.exitCode).toBe(0);
+    expect(r.summaryData!.metrics.iterations!.values.count).toBe(2);
   });
 });
 

@@ -3,6 +3,7 @@
 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runTest, type RunTestOptions, type RunTestResult } from '../../../infra/engines/node/runtime/run.js';
@@ -65,6 +66,23 @@ export async function startServer(): Promise<TestServer> {
         server.closeAllConnections();
         server.close(() => r());
       }),
+  };
+}
+
+/** startServer() on a worker thread (tsx registered there too), for scripts whose blocking calls stop this thread. */
+export async function startServerThread(): Promise<{ base: string; close(): Promise<void> }> {
+  const entry = new URL('./server-thread.ts', import.meta.url).href;
+  const worker = new Worker(new URL('./thread-boot.mjs', import.meta.url), { workerData: { entry } });
+  const base = await new Promise<string>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  return {
+    base,
+    close: async () => {
+      worker.postMessage('close');
+      await new Promise((r) => worker.once('exit', r));
+    },
   };
 }
 

@@ -1,12 +1,11 @@
 // k6/http on undici (k6 js/modules/k6/http + lib/netext/httpext).
 //
-// Only the asynchronous API can be served: k6's http.get/post/... block the
-// VU's JS runtime until the response is in, which on Node would stall every
-// VU; they throw an error pointing at http.asyncRequest instead.
+// Both APIs are served: http.asyncRequest on this thread's event loop, and
+// k6's blocking http.get/post/…/batch by blocking this thread while the
+// helper thread makes the round trips (./http-sync.ts).
 
 import { randomBytes } from 'node:crypto';
 import zlib from 'node:zlib';
-import type { Agent } from 'undici';
 import { parseDuration } from '../duration.js';
 import type { Metric, MetricsEngine, Tags } from '../runtime/metrics.js';
 import { InitContextError, type VU } from '../runtime/vu.js';
@@ -14,77 +13,16 @@ import type { IterationScope } from '../runtime/event-loop.js';
 import { arm, disarm, Expirable } from './deadlines.js';
 import { canonicalHeaderKey, Response, type ResponseType, tlsVersionName } from './http-response.js';
 import {
-  createAgent,
   type PendingRoundTrip,
   type RawResponse,
-  roundTrip,
   type RoundTripRequest,
   RoundTripError,
   type Trail,
 } from './http-transport.js';
-import { WirePool } from './http-wire.js';
+import { errorCodeFor, K6HttpError, TIMEOUT_CODE } from './http-errors.js';
+import { blockingRoundTrips, closeBlockingTransport } from './http-sync.js';
 import { applyUserTags, toBytes } from './util.js';
-
-// ---- error codes (lib/netext/httpext/error_codes.go) ----------------------
-
-export class K6HttpError extends Error {
-  constructor(
-    readonly code: number,
-    readonly short: string,
-    message?: string,
-  ) {
-    super(message ?? short);
-  }
-}
-
-const TIMEOUT_CODE = 1050;
-
-function nodeErrCode(e: unknown): string | undefined {
-  let cur = e as { code?: unknown; cause?: unknown } | undefined;
-  for (let i = 0; i < 5 && cur; i++) {
-    if (typeof cur.code === 'string' && cur.code !== 'UND_ERR_SOCKET') return cur.code;
-    cur = cur.cause as typeof cur;
-  }
-  return (e as { code?: string } | undefined)?.code;
-}
-
-/** errorCodeForError: (code, short message for the `error` tag and Response.error). */
-export function errorCodeFor(err: unknown): [number, string] {
-  if (err instanceof K6HttpError) return [err.code, err.short];
-  const code = nodeErrCode(err);
-  const msg = err instanceof Error ? err.message : String(err);
-  switch (code) {
-    case 'ECONNREFUSED':
-      return [1212, 'dial: connection refused'];
-    case 'UND_ERR_CONNECT_TIMEOUT':
-    case 'ETIMEDOUT':
-      return [1211, 'dial: i/o timeout'];
-    case 'ENOTFOUND':
-      return [1101, 'lookup: no such host'];
-    case 'EAI_AGAIN':
-      return [1100, msg];
-    case 'ECONNRESET':
-      return [1220, 'read: connection reset by peer'];
-    case 'EPIPE':
-      return [1201, 'write: broken pipe'];
-    case 'ERR_TLS_CERT_ALTNAME_INVALID':
-      return [1311, "x509: certificate doesn't match hostname"];
-    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
-    case 'SELF_SIGNED_CERT_IN_CHAIN':
-    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
-    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
-      return [1310, 'x509: certificate signed by unknown authority'];
-    case 'ERR_SSL_WRONG_VERSION_NUMBER':
-      return [1301, msg];
-    case 'ENETUNREACH':
-    case 'EHOSTUNREACH':
-      return [1210, msg];
-    default:
-      if (code?.startsWith('ERR_TLS') || code?.startsWith('ERR_SSL')) return [1300, msg];
-      if (/other side closed|socket hang up|EOF/i.test(msg)) return [1000, 'EOF'];
-      return [1000, msg];
-  }
-}
+import { VUTransport } from './vu-transport.js';
 
 // ---- URLs -----------------------------------------------------------------
 
@@ -406,48 +344,32 @@ function isNullish(v: unknown): v is null | undefined {
   return v === null || v === undefined;
 }
 
-/** A VU's connections: its own plain-http pool and (for https) its own undici Agent, as k6 gives each VU its own transport. */
-class VUTransport {
-  private agent: Agent | undefined;
-  private wirePool: WirePool | undefined;
-
-  constructor(private readonly vu: VU) {}
-
-  roundTrip(req: RoundTripRequest, plain: boolean): PendingRoundTrip {
-    const o = this.vu.shared.options;
-    if (plain) {
-      this.wirePool ??= new WirePool({ hosts: o.hosts, io: this.vu.io });
-      return this.wirePool.roundTrip(req);
-    }
-    this.agent ??= createAgent({ insecureSkipTLSVerify: o.insecureSkipTLSVerify, hosts: o.hosts, io: this.vu.io });
-    return roundTrip(this.agent, req, this.vu.io);
-  }
-
-  close(): void {
-    this.wirePool?.close();
-    this.wirePool = undefined;
-    const agent = this.agent;
-    this.agent = undefined;
-    if (agent) void agent.destroy().catch(() => undefined);
-  }
-}
-
 interface HttpVUState {
   transport: VUTransport;
+  /** The VU's connections on the blocking calls' helper thread, by this key. */
+  syncKey: number;
   callback: ExpectedStatuses | null;
   /** Frozen sample tag sets by the VU's base tags, then by URL (see trailTags). */
   tagSets: WeakMap<Tags, Map<Target, TagSet[]>>;
 }
 
+let syncKeys = 0;
+
 function vuHttp(vu: VU): HttpVUState {
   let s = vu.moduleState.get('http') as HttpVUState | undefined;
   if (!s) {
-    const transport = new VUTransport(vu);
-    s = { transport, callback: DEFAULT_CALLBACK, tagSets: new WeakMap() };
+    const o = vu.shared.options;
+    const transport = new VUTransport({ hosts: o.hosts, insecureSkipTLSVerify: o.insecureSkipTLSVerify, io: vu.io });
+    const syncKey = ++syncKeys;
+    const close = () => {
+      transport.close();
+      closeBlockingTransport(syncKey);
+    };
+    s = { transport, syncKey, callback: DEFAULT_CALLBACK, tagSets: new WeakMap() };
     vu.moduleState.set('http', s);
-    vu.addCloser(() => transport.close());
+    vu.addCloser(close);
     // noVUConnectionReuse: fresh connections for every iteration.
-    if (vu.shared.options.noVUConnectionReuse) vu.onIterationEnd.add(() => transport.close());
+    if (vu.shared.options.noVUConnectionReuse) vu.onIterationEnd.add(close);
   }
   return s;
 }
@@ -771,8 +693,102 @@ function headerFacts(raw: [string, string][]): HeaderFacts {
   return f;
 }
 
+/** One round trip a request's flow asks its driver to make. */
+interface Hop {
+  req: RoundTripRequest;
+  plain: boolean;
+}
+
+function newResponse(preq: ParsedRequest): Response {
+  const resp = new Response();
+  resp.setSource(preq);
+  resp.url = preq.href;
+  return resp;
+}
+
 /**
- * One asyncRequest, redirects included, under one deadline; the iteration
+ * k6's flow of one request, redirects and cookies included, apart from how
+ * its round trips are made: it yields each round trip and resumes with the
+ * RawResponse, or with the round trip's error thrown in. The async driver
+ * (RequestRun) awaits them; the blocking one (blockingRequests) blocks.
+ * `aborted` is why the driver gave up, if it did.
+ */
+function* requestFlow(vu: VU, preq: ParsedRequest, resp: Response, aborted: () => Error | undefined): Generator<Hop, Response, RawResponse> {
+  let method = preq.method;
+  let target = preq.target;
+  let body = preq.body;
+  let headers = preq.headers;
+  let hops = 0;
+  for (;;) {
+    const h: [string, string][] = [];
+    for (const [k, pair] of headers) if (k !== 'content-length') h.push(pair);
+    const cookie = cookieHeader(vu, preq, target.url);
+    if (cookie) h.push(['Cookie', cookie]);
+    if (body !== undefined) h.push(['Content-Length', String(body.length)]);
+    let raw: RawResponse;
+    try {
+      raw = yield {
+        req: { origin: target.origin, path: target.path, method, headers: h, body, reset: vu.shared.options.noConnectionReuse },
+        plain: target.plain,
+      };
+    } catch (e) {
+      const cause = e instanceof RoundTripError ? e.cause : e;
+      const trail = e instanceof RoundTripError ? e.trail : undefined;
+      const reason = aborted() ?? cause;
+      const code = errorCodeFor(reason);
+      if (trail) emitTrail(vu, preq, target, method, trail, 0, code);
+      const full = reason instanceof K6HttpError ? reason.message : `${urlErrorOp(method)} "${target.href}": ${(reason as Error)?.message ?? String(reason)}`;
+      resp.error = code[1];
+      resp.error_code = code[0];
+      if (trail) resp.setTimings(trail);
+      if (preq.throw) throw new Error(full);
+      vu.logger.warn('Request Failed', { error: full });
+      return resp;
+    }
+    emitTrail(vu, preq, target, method, raw.trail, raw.status, undefined);
+    const facts = headerFacts(raw.rawHeaders);
+    if (preq.jar !== null && facts.cookies) {
+      const jar = preq.jar ?? vuJar(vu);
+      for (const v of facts.cookies) jar.setFromHeader(target.url, v);
+    }
+    if (isRedirect(raw.status) && facts.location !== undefined) {
+      if (hops >= preq.redirects) {
+        if (!preq.redirectsExplicit) {
+          vu.logger.warn(
+            `Stopped after ${hops + 1} redirects and returned the redirection; pass { redirects: n } in request params or set global maxRedirects to silence this`,
+            { url: preq.href },
+          );
+        }
+      } else {
+        hops++;
+        const next = new URL(facts.location, target.url);
+        // Go's http.Client: 301/302/303 switch to GET without a body (HEAD stays HEAD); 307/308 keep both.
+        if (raw.status === 301 || raw.status === 302 || raw.status === 303) {
+          if (method !== 'GET' && method !== 'HEAD') {
+            method = 'GET';
+            body = undefined;
+            headers = new Map(headers);
+            headers.delete('content-type');
+          }
+        }
+        if (next.host !== target.url.host) {
+          headers = new Map(headers);
+          headers.delete('authorization');
+        }
+        target = new Target(next);
+        resp.url = target.href;
+        continue;
+      }
+    }
+    resp.url = target.href;
+    const decoded = preq.responseType === 'none' ? EMPTY : decodeBody(raw.body, facts.encoding);
+    resp.setRaw(raw, decoded, preq.responseType);
+    return resp;
+  }
+}
+
+/**
+ * One asyncRequest under one deadline (redirects included); the iteration
  * ending cancels it too.
  */
 class RequestRun extends Expirable {
@@ -799,89 +815,28 @@ class RequestRun extends Expirable {
 
   async run(scope: IterationScope): Promise<Response> {
     const { vu, preq } = this;
-    const resp = new Response();
-    resp.setSource(preq);
-    resp.url = preq.href;
     if (preq.timeout > 0) {
       this.deadline = performance.now() + preq.timeout;
       arm(this);
     }
     this.unregister = scope.onCancel((reason) => this.abort(reason instanceof Error ? reason : new Error('iteration ended')));
     try {
+      const flow = requestFlow(vu, preq, newResponse(preq), () => this.aborted);
       const transport = preq.http.transport;
-      let method = preq.method;
-      let target = preq.target;
-      let body = preq.body;
-      let headers = preq.headers;
-      let hops = 0;
-      for (;;) {
-        const h: [string, string][] = [];
-        for (const [k, pair] of headers) if (k !== 'content-length') h.push(pair);
-        const cookie = cookieHeader(vu, preq, target.url);
-        if (cookie) h.push(['Cookie', cookie]);
-        if (body !== undefined) h.push(['Content-Length', String(body.length)]);
+      let step = flow.next();
+      while (!step.done) {
         let raw: RawResponse;
         try {
-          this.current = transport.roundTrip(
-            { origin: target.origin, path: target.path, method, headers: h, body, reset: vu.shared.options.noConnectionReuse },
-            target.plain,
-          );
+          this.current = transport.roundTrip(step.value.req, step.value.plain);
           if (this.aborted) this.current.abort(this.aborted);
           raw = await this.current.promise;
         } catch (e) {
-          const cause = e instanceof RoundTripError ? e.cause : e;
-          const trail = e instanceof RoundTripError ? e.trail : undefined;
-          const reason = this.aborted ?? cause;
-          const code = errorCodeFor(reason);
-          if (trail) emitTrail(vu, preq, target, method, trail, 0, code);
-          const full = reason instanceof K6HttpError ? reason.message : `${urlErrorOp(method)} "${target.href}": ${(reason as Error)?.message ?? String(reason)}`;
-          resp.error = code[1];
-          resp.error_code = code[0];
-          if (trail) resp.setTimings(trail);
-          if (preq.throw) throw new Error(full);
-          vu.logger.warn('Request Failed', { error: full });
-          return resp;
+          step = flow.throw(e);
+          continue;
         }
-        emitTrail(vu, preq, target, method, raw.trail, raw.status, undefined);
-        const facts = headerFacts(raw.rawHeaders);
-        if (preq.jar !== null && facts.cookies) {
-          const jar = preq.jar ?? vuJar(vu);
-          for (const v of facts.cookies) jar.setFromHeader(target.url, v);
-        }
-        if (isRedirect(raw.status) && facts.location !== undefined) {
-          if (hops >= preq.redirects) {
-            if (!preq.redirectsExplicit) {
-              vu.logger.warn(
-                `Stopped after ${hops + 1} redirects and returned the redirection; pass { redirects: n } in request params or set global maxRedirects to silence this`,
-                { url: preq.href },
-              );
-            }
-          } else {
-            hops++;
-            const next = new URL(facts.location, target.url);
-            // Go's http.Client: 301/302/303 switch to GET without a body (HEAD stays HEAD); 307/308 keep both.
-            if (raw.status === 301 || raw.status === 302 || raw.status === 303) {
-              if (method !== 'GET' && method !== 'HEAD') {
-                method = 'GET';
-                body = undefined;
-                headers = new Map(headers);
-                headers.delete('content-type');
-              }
-            }
-            if (next.host !== target.url.host) {
-              headers = new Map(headers);
-              headers.delete('authorization');
-            }
-            target = new Target(next);
-            resp.url = target.href;
-            continue;
-          }
-        }
-        resp.url = target.href;
-        const decoded = preq.responseType === 'none' ? EMPTY : decodeBody(raw.body, facts.encoding);
-        resp.setRaw(raw, decoded, preq.responseType);
-        return resp;
+        step = flow.next(raw);
       }
+      return step.value;
     } finally {
       disarm(this);
       this.unregister();
@@ -889,15 +844,58 @@ class RequestRun extends Expirable {
   }
 }
 
+/**
+ * k6's blocking requests (http.get…, http.batch): their round trips run in
+ * parallel on the helper thread while this thread blocks, each request under
+ * its own deadline, redirects included.
+ */
+function blockingRequests(vu: VU, preqs: ParsedRequest[]): Response[] {
+  if (preqs.length === 0) return [];
+  const st = preqs[0]!.http;
+  const o = vu.shared.options;
+  const flows = preqs.map((p) => requestFlow(vu, p, newResponse(p), () => undefined));
+  const start = performance.now();
+  const steps = flows.map((f) => f.next());
+  for (;;) {
+    const live: number[] = [];
+    steps.forEach((s, i) => !s.done && live.push(i));
+    if (live.length === 0) break;
+    const calls = live.map((i) => {
+      const hop = steps[i]!.value as Hop;
+      const t = preqs[i]!.timeout;
+      return { req: hop.req, plain: hop.plain, timeoutMs: t > 0 ? Math.max(1, start + t - performance.now()) : 0 };
+    });
+    const results = blockingRoundTrips(st.syncKey, { hosts: o.hosts, insecureSkipTLSVerify: o.insecureSkipTLSVerify, io: vu.io }, calls);
+    live.forEach((i, j) => {
+      const r = results[j]!;
+      steps[i] = r instanceof Error ? flows[i]!.throw(r) : flows[i]!.next(r);
+    });
+  }
+  return steps.map((s) => s.value as Response);
+}
+
 // ---- the module -------------------------------------------------------------------
 
-function syncUnsupported(name: string, method: string): () => never {
-  return () => {
-    throw new Error(
-      `http.${name}() is synchronous in k6 (it blocks the VU until the response arrives), which the Node runner cannot do ` +
-        `without stalling every VU; use \`await http.asyncRequest('${method}', url, body, params)\` instead`,
-    );
-  };
+/** A Response for a request that could not even be built (bad URL, bad params), unless `throw` is on. */
+function unbuildable(vu: VU, e: unknown, params: unknown): Response {
+  const throwOpt =
+    !isNullish(params) && (params as { throw?: unknown }).throw !== undefined ? Boolean((params as { throw?: unknown }).throw) : vu.shared.options.throw;
+  if (throwOpt) throw e;
+  vu.logger.warn('Request Failed', { error: (e as Error).message });
+  const r = new Response();
+  r.error = (e as Error).message;
+  if (e instanceof K6HttpError) r.error_code = e.code;
+  return r;
+}
+
+/** One item of http.batch(): a URL (GET), [method, url, body, params] or {method, url, body, params}. */
+function batchItem(item: unknown): [string, unknown, unknown, unknown] {
+  if (Array.isArray(item)) return [String(item[0] ?? 'GET'), item[1], item[2], item[3]];
+  if (item !== null && typeof item === 'object' && !(item instanceof K6URL) && !(item instanceof URL)) {
+    const o = item as { method?: unknown; url?: unknown; body?: unknown; params?: unknown };
+    return [isNullish(o.method) ? 'GET' : String(o.method), o.url, o.body, o.params];
+  }
+  return ['GET', item, undefined, undefined];
 }
 
 export function createHttpModule(vu: VU): object {
@@ -907,37 +905,59 @@ export function createHttpModule(vu: VU): object {
     try {
       preq = parseRequest(vu, String(method), url, body, params);
     } catch (e) {
-      const throwOpt = !isNullish(params) && (params as { throw?: unknown }).throw !== undefined
-        ? Boolean((params as { throw?: unknown }).throw)
-        : vu.shared.options.throw;
-      if (throwOpt) return Promise.reject(e);
-      vu.logger.warn('Request Failed', { error: (e as Error).message });
-      const r = new Response();
-      r.error = (e as Error).message;
-      if (e instanceof K6HttpError) r.error_code = e.code;
-      return Promise.resolve(r);
+      try {
+        return Promise.resolve(unbuildable(vu, e, params));
+      } catch (thrown) {
+        return Promise.reject(thrown);
+      }
     }
     const scope = vu.requireScope('Making http requests');
     const req = new RequestRun(vu, preq);
     return scope.track((sc) => req.run(sc));
   };
 
+  // k6's blocking calls: this VU (and this thread) waits for the response.
+  const request = (method: unknown, url: unknown, body?: unknown, params?: unknown): Response => {
+    if (vu.inInit) throw new InitContextError('Making http requests in the init context is not supported');
+    let preq: ParsedRequest;
+    try {
+      preq = parseRequest(vu, String(method), url, body, params);
+    } catch (e) {
+      return unbuildable(vu, e, params);
+    }
+    return blockingRequests(vu, [preq])[0]!;
+  };
+
+  const batch = (reqs: unknown): unknown => {
+    if (vu.inInit) throw new InitContextError('Making http requests in the init context is not supported');
+    if (reqs === null || typeof reqs !== 'object') throw new Error('batch() expects an array or an object of requests');
+    const keys = Array.isArray(reqs) ? reqs.map((_, i) => i) : Object.keys(reqs);
+    const out: Response[] = [];
+    const pending: { at: number; preq: ParsedRequest }[] = [];
+    keys.forEach((k, at) => {
+      const [method, url, body, params] = batchItem((reqs as Record<string | number, unknown>)[k]);
+      try {
+        pending.push({ at, preq: parseRequest(vu, method.toUpperCase(), url, body, params) });
+      } catch (e) {
+        out[at] = unbuildable(vu, e, params);
+      }
+    });
+    blockingRequests(vu, pending.map((p) => p.preq)).forEach((r, i) => (out[pending[i]!.at] = r));
+    if (Array.isArray(reqs)) return out;
+    return Object.fromEntries(keys.map((k, at) => [k, out[at]]));
+  };
+
   const mod = {
     asyncRequest,
-    request: syncUnsupported('request', 'METHOD'),
-    get: syncUnsupported('get', 'GET'),
-    head: syncUnsupported('head', 'HEAD'),
-    post: syncUnsupported('post', 'POST'),
-    put: syncUnsupported('put', 'PUT'),
-    patch: syncUnsupported('patch', 'PATCH'),
-    del: syncUnsupported('del', 'DELETE'),
-    options: syncUnsupported('options', 'OPTIONS'),
-    batch: () => {
-      throw new Error(
-        'http.batch() is synchronous in k6, which the Node runner cannot do without stalling every VU; ' +
-          'use `await Promise.all(requests.map((r) => http.asyncRequest(r.method, r.url, r.body, r.params)))` instead',
-      );
-    },
+    request,
+    get: (url: unknown, params?: unknown) => request('GET', url, null, params),
+    head: (url: unknown, params?: unknown) => request('HEAD', url, null, params),
+    post: (url: unknown, body?: unknown, params?: unknown) => request('POST', url, body, params),
+    put: (url: unknown, body?: unknown, params?: unknown) => request('PUT', url, body, params),
+    patch: (url: unknown, body?: unknown, params?: unknown) => request('PATCH', url, body, params),
+    del: (url: unknown, body?: unknown, params?: unknown) => request('DELETE', url, body, params),
+    options: (url: unknown, body?: unknown, params?: unknown) => request('OPTIONS', url, body, params),
+    batch,
     url: (strings: TemplateStringsArray, ...values: unknown[]) => {
       let name = '';
       let url = '';

@@ -2,6 +2,7 @@
 
 import { GROUP_SEPARATOR, GroupNameError } from '../groups.js';
 import { InitContextError, type VU } from '../runtime/vu.js';
+import { blockFor } from './http-sync.js';
 import { applyUserTags, isAsyncFunction } from './util.js';
 
 export function createK6Module(vu: VU): object {
@@ -81,12 +82,9 @@ export function createK6Module(vu: VU): object {
     return ret;
   };
 
-  const sleep = (secs?: unknown): never => {
-    const s = Number(secs);
-    throw new Error(
-      `sleep(${Number.isFinite(s) ? s : String(secs)}) blocks the VU in k6, which the Node runner cannot do without stalling every VU; ` +
-        `use \`await new Promise((r) => setTimeout(r, ${Number.isFinite(s) ? s * 1000 : 'seconds * 1000'}))\` instead`,
-    );
+  // k6's sleep blocks the VU's runtime; here it blocks this thread (./http-sync.ts).
+  const sleep = (secs?: unknown): void => {
+    blockFor(Number(secs) * 1000);
   };
 
   const fail = (msg?: unknown): never => {

@@ -17,6 +17,8 @@ import { defaultSummaryStdout } from '../summary-text.js';
 import { thresholdsAbortError, thresholdsCrossedError, THRESHOLDS_EVALUATION_PERIOD_MS } from '../thresholds.js';
 import { now } from './clock.js';
 import { TestAbortError } from '../k6/execution.js';
+import { startBlockingHelper } from '../k6/http-sync.js';
+import { isAsyncFunction } from '../k6/util.js';
 import {
   createExecutorRun,
   ExecutionState,
@@ -206,8 +208,9 @@ export async function runTest(opts: RunTestOptions): Promise<RunTestResult> {
 
   try {
     let shared: RunShared;
+    let blockingStyle: boolean;
     try {
-      ({ shared, cons } = prepareTest(opts, logger, engine, hooks));
+      ({ shared, cons, blockingStyle } = prepareTest(opts, logger, engine, hooks));
     } catch (e) {
       return fail(e);
     }
@@ -310,11 +313,14 @@ export async function runTest(opts: RunTestOptions): Promise<RunTestResult> {
     });
 
     const planned = getMaxPlannedVUs(plan.steps);
+    // Blocking-style scripts (http.get, sleep) need the helper thread before their first call, as the VUs are ready.
+    const helperReady = blockingStyle ? startBlockingHelper() : undefined;
     try {
       state.initPlanned(planned);
     } catch (e) {
       return fail(new ScriptException(errorText(e)));
     }
+    await helperReady;
 
     // ---- the run ----
     let runError: ExitCodeError | undefined;
@@ -512,7 +518,7 @@ export function prepareTest(
   logger: Logger,
   engine: MetricsEngine,
   hooks: ExecHooks,
-): { shared: RunShared; cons: ConsolidatedOptions } {
+): { shared: RunShared; cons: ConsolidatedOptions; blockingStyle: boolean } {
   const { shared, vu: optionsVU } = initScriptVU(opts, logger, engine, hooks);
   const exportsObj = optionsVU.exports;
   for (const fn of ['setup', 'teardown', 'handleSummary']) {
@@ -533,7 +539,9 @@ export function prepareTest(
   shared.options = cons.module;
   shared.runTags = { ...cons.tags };
   engine.initThresholds(cons.thresholds, !cons.noThresholds);
-  return { shared, cons };
+  // Plain (not async) functions are k6's blocking style: they will likely call http.get or sleep().
+  const blockingStyle = [...functions].some((k) => k !== 'handleSummary' && !isAsyncFunction(exportsObj[k]));
+  return { shared, cons, blockingStyle };
 }
 
 function asExitError(reason: unknown): ExitCodeError | undefined {

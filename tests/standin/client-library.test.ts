@@ -163,6 +163,16 @@ describe('accounts, notifications and tokens through masto.js', () => {
     expect(boost.uri).toBe(`${standin.baseUrl}/users/fan1_masto/statuses/${boost.id}/activity`);
   });
 
+  it("carries 4.5's quote_approval, and a delete hands back the source text instead of the content, for redrafting", async () => {
+    const post = await star.client.v1.statuses.create({ status: 'redraft <me>', visibility: 'unlisted' });
+    expect(post.quoteApproval).toEqual({ automatic: ['public'], manual: [], currentUser: 'automatic' });
+    const seenByFan = await fans[1]!.client.v1.statuses.$select(post.id).fetch();
+    expect(seenByFan.quoteApproval.currentUser).toBe('automatic');
+    const removed = await star.client.v1.statuses.$select(post.id).remove();
+    expect(removed.text).toBe('redraft <me>');
+    expect(removed).not.toHaveProperty('content');
+  });
+
   it('dismisses one notification, then answers 404 for it', async () => {
     const before = await eventually(async () => {
       const n = await star.client.v1.notifications.list({ types: ['follow'] });

@@ -9,6 +9,7 @@ import {
   renderStatus,
   statusPieces,
   type AccountRow,
+  type StatusPieces,
   type StatusRow,
 } from '../../../infra/targets/standin/web/render.js';
 
@@ -208,7 +209,7 @@ describe('statuses rendered once for every viewer (the cached form)', () => {
     const common = ['id', 'created_at', 'in_reply_to_id', 'in_reply_to_account_id', 'sensitive', 'spoiler_text', 'visibility', 'language', 'uri', 'url',
       'replies_count', 'reblogs_count', 'favourites_count', 'quotes_count', 'edited_at'];
     const rest = ['content', 'filtered', 'reblog'];
-    const end = ['account', 'media_attachments', 'mentions', 'tags', 'emojis', 'quote', 'card', 'poll'];
+    const end = ['account', 'media_attachments', 'mentions', 'tags', 'emojis', 'quote', 'card', 'poll', 'quote_approval'];
     expect(keys()).toEqual([...common, ...rest, ...end]);
     expect(keys('99')).toEqual([...common, 'favourited', 'reblogged', 'muted', 'bookmarked', ...rest, ...end]);
     expect(keys(alice.id)).toEqual([...common, 'favourited', 'reblogged', 'muted', 'bookmarked', 'pinned', ...rest, 'application', ...end]);
@@ -221,6 +222,31 @@ describe('statuses rendered once for every viewer (the cached form)', () => {
     expect(wrapper).toMatchObject({ content: '', favourited: false, reblog: { id: status.id, favourited: true, reblogged: true, favourites_count: 4 } });
     expect(wrapper.reblog.content).toBe('<p>quotes &quot; and \\ backslashes,<br />new lines and ünïcödé 🐘</p>');
     expect(wrapper.account.acct).toBe('alice');
+  });
+
+  it('leaves pinned off boosts and direct posts, even for their author', () => {
+    const asAuthor = { accountId: alice.id, favourited: false, reblogged: false };
+    const boost = statusPieces({ ...status, id: '117685413762170999', reblog_of_id: status.id }, alice.username, BASE);
+    expect(JSON.parse(assembleStatus(boost, asAuthor, assembleStatus(pieces, asAuthor, null, account), account, pieces))).not.toHaveProperty('pinned');
+    const direct = statusPieces({ ...status, visibility: 3 }, alice.username, BASE);
+    expect(JSON.parse(assembleStatus(direct, asAuthor, null, account))).not.toHaveProperty('pinned');
+  });
+
+  it('answers quote_approval as 4.5 does for the default policy: anyone signed in for public posts, the author alone for private ones', () => {
+    const approval = (row: Partial<StatusRow>, viewerId?: string, original?: StatusPieces) => {
+      const p = statusPieces({ ...status, ...row }, alice.username, BASE);
+      const viewer = viewerId === undefined ? undefined : { accountId: viewerId, favourited: false, reblogged: false };
+      return JSON.parse(assembleStatus(p, viewer, null, account, original)).quote_approval;
+    };
+    expect(approval({ visibility: 0 }, '99')).toEqual({ automatic: ['public'], manual: [], current_user: 'automatic' });
+    expect(approval({ visibility: 1 })).toEqual({ automatic: ['public'], manual: [], current_user: 'denied' });
+    expect(approval({ visibility: 2 }, '99')).toEqual({ automatic: [], manual: [], current_user: 'denied' });
+    expect(approval({ visibility: 2 }, alice.id)).toEqual({ automatic: [], manual: [], current_user: 'automatic' });
+    expect(approval({ visibility: 3 }, alice.id).current_user).toBe('denied');
+    expect(approval({ visibility: 0, uri: 'https://remote.example/notes/1' }, '99')).toEqual({ automatic: [], manual: [], current_user: 'denied' });
+    // A boost answers for the post it boosts.
+    const privateOriginal = statusPieces({ ...status, visibility: 2 }, alice.username, BASE);
+    expect(approval({ id: '117685413762170999', reblog_of_id: status.id, visibility: 0 }, '99', privateOriginal).automatic).toEqual([]);
   });
 
   it('survives the trip through the cache unchanged, and treats an entry of another shape as a miss', () => {

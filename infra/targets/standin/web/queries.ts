@@ -139,9 +139,9 @@ export async function renderStatusesJson(
   }
   const favourited = new Set(state.favourited);
   const reblogged = new Set(state.reblogged);
-  const one = (p: StatusPieces, reblog: string | null) => {
+  const one = (p: StatusPieces, original?: StatusPieces): string => {
     const viewer = viewerId === undefined ? undefined : { accountId: viewerId, favourited: favourited.has(p.id), reblogged: reblogged.has(p.id) };
-    return assembleStatus(p, viewer, reblog, accounts.get(p.accountId)!);
+    return assembleStatus(p, viewer, original ? one(original) : null, accounts.get(p.accountId)!, original);
   };
   const usable = (p: StatusPieces | undefined): p is StatusPieces => p !== undefined && state.live[p.id] !== undefined && accounts.has(p.accountId);
   const out: string[] = [];
@@ -149,11 +149,11 @@ export async function renderStatusesJson(
     const p = pieces.get(id);
     if (!usable(p)) continue;
     if (p.reblogOfId === null) {
-      out.push(one(p, null));
+      out.push(one(p));
       continue;
     }
     const original = pieces.get(p.reblogOfId);
-    if (usable(original)) out.push(one(p, one(original, null)));
+    if (usable(original)) out.push(one(p, original));
   }
   return out;
 }

@@ -46,6 +46,7 @@ export interface StatusRow {
 }
 
 export const VISIBILITIES = ['public', 'unlisted', 'private', 'direct'] as const;
+export type Visibility = (typeof VISIBILITIES)[number];
 
 function midnight(d: Date): string {
   return `${d.toISOString().slice(0, 10)}T00:00:00.000Z`;
@@ -148,6 +149,9 @@ export interface StatusPieces {
   reblogOfId: string | null;
   /** updated_at in microseconds: the cache key's version, as in Mastodon's cache_key. */
   version: string;
+  visibility: Visibility;
+  /** Posted here rather than received over federation. */
+  local: boolean;
   /** From `{"id"` to `"edited_at":null`, counts included. */
   head: string;
   /** `,"content":…,"filtered":[]` */
@@ -188,6 +192,8 @@ export function statusPieces(s: StatusRow, authorUsername: string, base: string)
     accountId: s.account_id,
     reblogOfId: s.reblog_of_id,
     version: s.version ?? '',
+    visibility: VISIBILITIES[s.visibility] ?? 'public',
+    local: !s.uri,
     head: head.slice(0, -1),
     body: `,${body.slice(1, -1)}`,
     tail: `,${tail.slice(1)}`,
@@ -198,27 +204,48 @@ export function statusPieces(s: StatusRow, authorUsername: string, base: string)
 const SEP = '\u0000';
 
 export function encodePieces(p: StatusPieces): string {
-  return [p.version, p.accountId, p.reblogOfId ?? '', p.head, p.body, p.tail].join(SEP);
+  return [p.version, p.accountId, p.reblogOfId ?? '', p.visibility, p.local ? '1' : '', p.head, p.body, p.tail].join(SEP);
 }
 
 /** undefined for an entry in another format (written by an older stand-in), which then counts as a miss. */
 export function decodePieces(id: string, raw: string): StatusPieces | undefined {
   const f = raw.split(SEP);
-  if (f.length !== 6) return undefined;
-  return { id, version: f[0]!, accountId: f[1]!, reblogOfId: f[2] || null, head: f[3]!, body: f[4]!, tail: f[5]! };
+  if (f.length !== 8 || !(VISIBILITIES as readonly string[]).includes(f[3]!)) return undefined;
+  return {
+    id, version: f[0]!, accountId: f[1]!, reblogOfId: f[2] || null, visibility: f[3] as Visibility, local: f[4] === '1', head: f[5]!, body: f[6]!, tail: f[7]!,
+  };
 }
 
-/** The Status entity's JSON text; `viewer` undefined for an anonymous request, `reblog` the original's JSON text. */
-export function assembleStatus(p: StatusPieces, viewer: ViewerFlags | undefined, reblog: string | null, account: string): string {
+/**
+ * 4.5's quote_approval as Mastodon works it out for a post of ours with the
+ * default policy ("public") and no quote_approval_policy given: public and
+ * unlisted posts may be quoted by anyone signed in, others (downgraded to
+ * "nobody") only by their author; a direct post by nobody, nor by an anonymous
+ * viewer. A post received over federation carries no policy here, so nobody.
+ */
+function quoteApproval(p: StatusPieces, viewerId: string | undefined): string {
+  const open = p.local && (p.visibility === 'public' || p.visibility === 'unlisted');
+  let current = 'denied';
+  if (viewerId !== undefined && p.visibility !== 'direct' && (open || viewerId === p.accountId)) current = 'automatic';
+  return `{"automatic":${open ? '["public"]' : '[]'},"manual":[],"current_user":"${current}"}`;
+}
+
+/**
+ * The Status entity's JSON text; `viewer` undefined for an anonymous request,
+ * `reblog` the original's JSON text and `proper` its pieces (a boost answers
+ * for the original's quote policy, as Mastodon's `object.proper`).
+ */
+export function assembleStatus(p: StatusPieces, viewer: ViewerFlags | undefined, reblog: string | null, account: string, proper: StatusPieces = p): string {
   const mine = viewer !== undefined && viewer.accountId === p.accountId;
   let out = p.head;
   if (viewer) {
     out += `,"favourited":${viewer.favourited},"reblogged":${viewer.reblogged},"muted":false,"bookmarked":false`;
-    if (mine) out += ',"pinned":false';
+    // pinnable?: only the author's own posts, not boosts, not direct ones.
+    if (mine && p.reblogOfId === null && p.visibility !== 'direct') out += ',"pinned":false';
   }
   out += `${p.body},"reblog":${reblog ?? 'null'}`;
   if (mine) out += ',"application":{"name":"Web","website":null}';
-  return `${out},"account":${account}${p.tail}`;
+  return `${out},"account":${account}${p.tail.slice(0, -1)},"quote_approval":${quoteApproval(proper, viewer?.accountId)}}`;
 }
 
 export function renderStatus(

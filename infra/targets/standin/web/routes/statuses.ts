@@ -58,7 +58,8 @@ export function statusRoutes(app: FastifyInstance, ctx: WebContext): void {
     });
     await expireStatuses(ctx.redis, [s.id]);
     await enqueue(ctx.redis, 'default', 'RemovalWorker', [s.id, user.accountId]);
-    return { ...body, text: s.text };
+    // source_requested: the source text in place of the rendered content, for delete-and-redraft.
+    return Object.fromEntries(Object.entries(body).map(([k, v]) => (k === 'content' ? ['text', s.text] : [k, v])));
   });
 
   app.post('/api/v1/statuses/:id/favourite', cfg('api/v1/statuses/favourites', 'create'), async (req) => {

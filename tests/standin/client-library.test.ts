@@ -69,6 +69,7 @@ describe('a newcomer with masto.js', () => {
     const me = await alice.v1.accounts.verifyCredentials();
     expect(me.username).toBe('alice_masto');
     expect(me.acct).toBe('alice_masto');
+    expect(me.source).toMatchObject({ privacy: 'public', note: '', fields: [], quotePolicy: 'public' });
     const bobMe = await bob.v1.accounts.verifyCredentials();
 
     const rel = await bob.v1.accounts.$select(me.id).follow();
@@ -171,6 +172,16 @@ describe('accounts, notifications and tokens through masto.js', () => {
     const removed = await star.client.v1.statuses.$select(post.id).remove();
     expect(removed.text).toBe('redraft <me>');
     expect(removed).not.toHaveProperty('content');
+  });
+
+  it("refuses a reply to a post that is gone or not shown, and an unknown visibility, with Mastodon's messages", async () => {
+    const secret = await star.client.v1.statuses.create({ status: 'followers only', visibility: 'private' });
+    for (const inReplyToId of [secret.id, '123']) {
+      const refused = await fans[0]!.client.v1.statuses.create({ status: 'reply', inReplyToId }).catch((e: unknown) => e);
+      expect(refused).toMatchObject({ statusCode: 404, message: 'The post you are trying to reply to does not appear to exist.' });
+    }
+    const bad = await fans[0]!.client.v1.statuses.create({ status: 'x', visibility: 'everyone' as 'public' }).catch((e: unknown) => e);
+    expect(bad).toMatchObject({ statusCode: 422, message: 'Validation failed: Visibility is not included in the list' });
   });
 
   it('dismisses one notification, then answers 404 for it', async () => {

@@ -16,7 +16,7 @@ export type ValidationDetails = Record<string, { error: string; description: str
 
 const FIELD_LABEL: Record<string, string> = {
   username: 'Username', email: 'Email', password: 'Password', agreement: 'Agreement', reason: 'Reason',
-  locale: 'Locale', text: 'Text', client_name: 'Application name', redirect_uri: 'Redirect URI', scopes: 'Scopes',
+  locale: 'Locale', text: 'Text', visibility: 'Visibility', client_name: 'Application name', redirect_uri: 'Redirect URI', scopes: 'Scopes',
 };
 
 /** 422 as ActiveRecord::RecordInvalid renders it: a sentence plus per-field codes. */

@@ -132,6 +132,8 @@ export function renderCredentialAccount(a: AccountRow, base: string, role: strin
       discoverable: a.discoverable,
       indexable: false,
       attribution_domains: [],
+      // 4.5: the policy new posts get when no quote_approval_policy is given.
+      quote_policy: 'public',
     },
     role: { id: role ? '3' : '-99', name: role, permissions: role ? '1' : '65536', color: '', highlighted: Boolean(role) },
   };

@@ -173,7 +173,10 @@ async function createStatus(ctx: WebContext, user: UserAuth, p: Record<string, u
   const replyId = str(p, 'in_reply_to_id');
   if (replyId) {
     const parent = /^\d{1,19}$/.test(replyId) ? (await loadStatuses(ctx.db, [replyId], user.accountId)).get(replyId) : undefined;
-    if (!parent) throw errors.notFound();
+    // set_thread: a parent that is gone or not shown to the author gets its own 404 message.
+    if (!parent || (parent.visibility >= 2 && parent.account_id !== user.accountId)) {
+      throw new ApiError(404, 'The post you are trying to reply to does not appear to exist.');
+    }
     inReplyTo = parent;
   }
   await rateLimit(ctx.redis, user.accountId, 'statuses');

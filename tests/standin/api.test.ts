@@ -100,13 +100,17 @@ describe('validation and bad input', () => {
     expect(r.body.details.email[0].error).toBe('ERR_INVALID');
     expect(r.body.details.password[0].error).toBe('ERR_TOO_SHORT');
     expect(r.body.details.agreement[0].error).toBe('ERR_ACCEPTED');
+    // The sentence uses Mastodon's attribute labels (activerecord.en.yml), the details keep the parameter names.
+    expect(r.body.error).toContain('E-mail address is invalid');
+    expect(r.body.error).toContain('Service agreement must be accepted');
   });
 
   it('rejects a taken username and a 31-character one', async () => {
     expect((await signUp(s.baseUrl, appTok, 'taken_name', '198.18.0.2')).status).toBe(200);
     const again = await signUp(s.baseUrl, appTok, 'TAKEN_NAME', '198.18.0.3', { email: 'other@surge.test' });
     expect(again.status).toBe(422);
-    expect(again.body.details.username[0].error).toBe('ERR_TAKEN');
+    expect(again.body.details.username[0]).toEqual({ error: 'ERR_TAKEN', description: 'has already been taken' });
+    expect(again.body.error).toBe('Validation failed: Username has already been taken');
     const long = await signUp(s.baseUrl, appTok, 'a'.repeat(31), '198.18.0.4');
     expect(long.body.details.username[0].error).toBe('ERR_TOO_LONG');
     const longPw = await signUp(s.baseUrl, appTok, 'pw_long', '198.18.0.4', { password: 'x'.repeat(73) });

@@ -14,8 +14,9 @@ export class ApiError extends Error {
 
 export type ValidationDetails = Record<string, { error: string; description: string }[]>;
 
+// Mastodon's activerecord.attributes labels (user/account.username, user.email …).
 const FIELD_LABEL: Record<string, string> = {
-  username: 'Username', email: 'Email', password: 'Password', agreement: 'Agreement', reason: 'Reason',
+  username: 'Username', email: 'E-mail address', password: 'Password', agreement: 'Service agreement', reason: 'Reason',
   locale: 'Locale', text: 'Text', visibility: 'Visibility', client_name: 'Application name', redirect_uri: 'Redirect URI', scopes: 'Scopes',
 };
 

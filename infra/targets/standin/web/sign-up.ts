@@ -18,6 +18,8 @@ const generateRsa = promisify(generateKeyPair);
 export const BCRYPT_COST = 10;
 const USERNAME = /^[a-z0-9_]+$/i;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+// Rails' :taken message, for the address and (UniqueUsernameValidator) the name alike.
+const TAKEN = { error: 'ERR_TAKEN', description: 'has already been taken' };
 const RESERVED = new Set(['admin', 'administrator', 'mod', 'moderator', 'root', 'support', 'help', 'webmaster', 'mastodon.internal']);
 
 export interface SignUpResult {
@@ -63,8 +65,8 @@ async function uniqueness(db: pg.Pool, username: string, email: string, details:
             EXISTS (SELECT 1 FROM users WHERE lower(email) = lower($2)) AS email_taken`,
     [username, email],
   );
-  if (rows[0].username_taken && !details.username) details.username = [{ error: 'ERR_TAKEN', description: 'is already taken' }];
-  if (rows[0].email_taken && !details.email) details.email = [{ error: 'ERR_TAKEN', description: 'has already been taken' }];
+  if (rows[0].username_taken && !details.username) details.username = [TAKEN];
+  if (rows[0].email_taken && !details.email) details.email = [TAKEN];
 }
 
 export async function signUp(ctx: WebContext, appToken: Auth, p: Params, ip: string, approved: boolean): Promise<SignUpResult> {
@@ -102,7 +104,7 @@ export async function signUp(ctx: WebContext, appToken: Auth, p: Params, ip: str
     // Two signups racing for the same name or address: the loser gets Mastodon's 422.
     if (err.code === '23505') {
       const field = err.constraint?.includes('email') ? 'email' : 'username';
-      throw validationError({ [field]: [{ error: 'ERR_TAKEN', description: field === 'email' ? 'has already been taken' : 'is already taken' }] });
+      throw validationError({ [field]: [TAKEN] });
     }
     throw err;
   });

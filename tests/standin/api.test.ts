@@ -172,6 +172,9 @@ describe('OAuth tokens and scopes', () => {
       json: { grant_type: 'password', client_id: app.body.client_id, client_secret: app.body.client_secret, username: 'a', password: 'b' },
     });
     expect(password.body.error).toBe('unsupported_grant_type');
+    const noGrant = await call(s.baseUrl, 'POST', '/oauth/token', { json: { client_id: app.body.client_id, client_secret: app.body.client_secret } });
+    expect(noGrant.status).toBe(400);
+    expect(noGrant.body).toEqual({ error: 'invalid_request', error_description: 'Missing required parameter: grant_type.' });
 
     // The default scope is `read`, which cannot create accounts.
     const readTok = await call(s.baseUrl, 'POST', '/oauth/token', {

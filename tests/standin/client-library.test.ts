@@ -212,6 +212,30 @@ describe('accounts, notifications and tokens through masto.js', () => {
     await expect(Promise.resolve(stale.v1.timelines.home.list())).rejects.toMatchObject({ statusCode: 401 });
   });
 
+  it('lets an app token read the public timeline, and holds a token without read scopes to them where one is optional', async () => {
+    const anonymous = createRestAPIClient({ url: standin.baseUrl, requestInit: { headers: { 'X-Forwarded-For': '198.51.100.201' } } });
+    const oauth = createOAuthAPIClient({ url: standin.baseUrl });
+    const tokenFor = async (scopes: string) => {
+      const app = await anonymous.v1.apps.create({ clientName: `scoped ${scopes}`, redirectUris: 'urn:ietf:wg:oauth:2.0:oob', scopes });
+      const t = await oauth.token.create({
+        grantType: 'client_credentials',
+        redirectUri: 'urn:ietf:wg:oauth:2.0:oob',
+        clientId: app.clientId!,
+        clientSecret: app.clientSecret!,
+        scope: scopes,
+      });
+      return createRestAPIClient({ url: standin.baseUrl, accessToken: t.accessToken });
+    };
+    const reader = await tokenFor('read');
+    const timeline = await reader.v1.timelines.public.list({ limit: 40 });
+    expect(timeline.length).toBeGreaterThan(0);
+    expect(timeline[0]).not.toHaveProperty('favourited');
+
+    const writer = await tokenFor('write');
+    const refused = await writer.v1.accounts.$select(star.id).fetch().catch((e: unknown) => e);
+    expect(refused).toMatchObject({ statusCode: 403, message: 'This action is outside the authorized scopes' });
+  });
+
   it("revokes a token for the app it was issued to and refuses another app's credentials", async () => {
     const anonymous = createRestAPIClient({ url: standin.baseUrl, requestInit: { headers: { 'X-Forwarded-For': '198.51.100.200' } } });
     const register = (clientName: string) => anonymous.v1.apps.create({ clientName, redirectUris: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read' });

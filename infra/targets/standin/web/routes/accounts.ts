@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { PoolClient } from 'pg';
 import { transaction } from '../../db.js';
 import { enqueue } from '../../jobs/queue.js';
-import { authorize, requireUser } from '../auth.js';
+import { authorize, authorizeIfGotToken, requireUser } from '../auth.js';
 import type { WebContext } from '../context.js';
 import { ApiError, errors } from '../errors.js';
 import { limit, list, str } from '../params.js';
@@ -39,6 +39,7 @@ export function accountRoutes(app: FastifyInstance, ctx: WebContext): void {
   });
 
   app.get('/api/v1/accounts/lookup', { config: { controller: 'api/v1/accounts/lookup', action: 'show' } }, async (req) => {
+    authorizeIfGotToken(req.auth, 'read:accounts');
     // Known accounts only, local or remote: Mastodon's lookup skips WebFinger.
     const id = await resolveAcct(webFederation(ctx), str(req.params_, 'acct') ?? '', false);
     if (!id) throw errors.notFound();
@@ -52,12 +53,14 @@ export function accountRoutes(app: FastifyInstance, ctx: WebContext): void {
   });
 
   app.get('/api/v1/accounts/:id', cfg('show'), async (req) => {
+    authorizeIfGotToken(req.auth, 'read:accounts');
     const account = await findLocalAccount(ctx.db, (req.params as { id: string }).id);
     if (!account) throw errors.notFound();
     return renderAccount(account, base);
   });
 
   app.get('/api/v1/accounts/:id/statuses', { config: { controller: 'api/v1/accounts/statuses', action: 'index' } }, async (req, reply) => {
+    const viewer = authorizeIfGotToken(req.auth, 'read:statuses')?.accountId ?? undefined;
     const id = (req.params as { id: string }).id;
     if (!(await findLocalAccount(ctx.db, id))) throw errors.notFound();
     const pg = page(req.params_, limit(req.params_, 20, 40));
@@ -71,7 +74,7 @@ export function accountRoutes(app: FastifyInstance, ctx: WebContext): void {
     if (pg.minId) ids.reverse();
     const link = linkHeader(`${base}/api/v1/accounts/${id}/statuses`, req.query as Record<string, unknown>, ids, { more: ids.length === pg.limit });
     if (link) reply.header('link', link);
-    return renderStatuses(ctx.db, ids, base, req.auth?.accountId ?? undefined);
+    return renderStatuses(ctx.db, ids, base, viewer);
   });
 
   app.post('/api/v1/accounts/:id/follow', cfg('follow'), async (req) => {

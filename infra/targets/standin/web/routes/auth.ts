@@ -29,6 +29,7 @@ export function authRoutes(app: FastifyInstance, ctx: WebContext): void {
     const p = req.params_;
     const { clientId, clientSecret } = clientCredentials(req);
     const grant = str(p, 'grant_type');
+    if (!grant) return reply.code(400).send(oauthError('invalid_request', 'Missing required parameter: grant_type.'));
     if (grant !== 'client_credentials' && grant !== 'authorization_code') {
       return reply.code(400).send(oauthError('unsupported_grant_type', 'The authorization grant type is not supported by the authorization server.'));
     }

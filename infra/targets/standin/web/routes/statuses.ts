@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { transaction } from '../../db.js';
 import { expireStatuses } from '../../status-cache.js';
 import { enqueue } from '../../jobs/queue.js';
-import { authorize, requireUser, type UserAuth } from '../auth.js';
+import { authorize, authorizeIfGotToken, requireUser, type UserAuth } from '../auth.js';
 import type { WebContext } from '../context.js';
 import { ApiError, errors, validationError } from '../errors.js';
 import { bool, str } from '../params.js';
@@ -42,7 +42,7 @@ export function statusRoutes(app: FastifyInstance, ctx: WebContext): void {
   });
 
   app.get('/api/v1/statuses/:id', cfg('api/v1/statuses', 'show'), async (req) => {
-    const viewer = req.auth?.accountId ?? undefined;
+    const viewer = authorizeIfGotToken(req.auth, 'read:statuses')?.accountId ?? undefined;
     const s = await visibleStatus((req.params as { id: string }).id, viewer);
     return render(s.id, viewer);
   });

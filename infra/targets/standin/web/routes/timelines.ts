@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { readHomePage } from '../../feeds.js';
 import { decodeCached, STATUS_CACHE_PREFIX } from '../../status-cache.js';
-import { authorize, requireUser } from '../auth.js';
+import { authorize, authorizeIfGotToken, requireUser } from '../auth.js';
 import type { WebContext } from '../context.js';
 import { bool, limit } from '../params.js';
 import { linkHeader, page } from '../paging.js';
@@ -20,7 +20,9 @@ export function timelineRoutes(app: FastifyInstance, ctx: WebContext): void {
   });
 
   app.get('/api/v1/timelines/public', { config: { controller: 'api/v1/timelines/public', action: 'show' } }, async (req, reply) => {
-    const viewer = req.auth ? (await requireUser(ctx.db, authorize(req.auth, 'read:statuses'))).accountId : undefined;
+    // authorize_if_got_token!, and no require_user!: with live feeds open to all
+    // (4.5's default), an app token or a not yet confirmed user may read it too.
+    const viewer = authorizeIfGotToken(req.auth, 'read:statuses')?.accountId ?? undefined;
     const pg = page(req.params_, limit(req.params_, 20, 40));
     // PublicFeed: local=true alone is local posts, remote=true alone remote ones; otherwise both.
     const local = bool(req.params_, 'local') === true;

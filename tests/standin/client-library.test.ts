@@ -169,6 +169,8 @@ describe('accounts, notifications and tokens through masto.js', () => {
     expect(post.quoteApproval).toEqual({ automatic: ['public'], manual: [], currentUser: 'automatic' });
     const seenByFan = await fans[1]!.client.v1.statuses.$select(post.id).fetch();
     expect(seenByFan.quoteApproval.currentUser).toBe('automatic');
+    // The app that posted it, shown to everyone (show_application defaults to true).
+    expect(seenByFan.application).toEqual({ name: 'masto-e2e', website: null });
     const removed = await star.client.v1.statuses.$select(post.id).remove();
     expect(removed.text).toBe('redraft <me>');
     expect(removed).not.toHaveProperty('content');
@@ -194,6 +196,10 @@ describe('accounts, notifications and tokens through masto.js', () => {
     expect(after.map((n) => n.id)).toEqual(before.slice(1).map((n) => n.id));
     const again = await star.client.v1.notifications.$select(before[0]!.id).dismiss().catch((e: unknown) => e);
     expect((again as MastoHttpError).statusCode).toBe(404);
+
+    const follows = (accountId: string) => star.client.v1.notifications.list({ accountId, types: ['follow'] });
+    expect((await follows(before[1]!.account.id)).map((n) => n.id)).toEqual([before[1]!.id]);
+    expect(await follows(before[0]!.account.id)).toEqual([]);
   });
 
   it('answers relationships in the order asked, leaving out ids that name no account', async () => {
@@ -207,6 +213,7 @@ describe('accounts, notifications and tokens through masto.js', () => {
   it('serves public endpoints to a client holding an unknown token, and refuses it where a token is needed', async () => {
     const stale = createRestAPIClient({ url: standin.baseUrl, accessToken: 'no-such-token' });
     expect((await stale.v2.instance.fetch()).configuration.statuses.maxCharacters).toBe(500);
+    expect((await stale.v1.instance.fetch()).thumbnail).toBe(`${standin.baseUrl}/packs/media/images/preview.png`);
     expect((await stale.v1.accounts.$select(star.id).fetch()).id).toBe(star.id);
     // A paginator is only thenable, hence Promise.resolve.
     await expect(Promise.resolve(stale.v1.timelines.home.list())).rejects.toMatchObject({ statusCode: 401 });

@@ -203,16 +203,25 @@ describe('statuses rendered once for every viewer (the cached form)', () => {
   const account = JSON.stringify(renderAccount(alice, BASE));
   const pieces = statusPieces(status, alice.username, BASE);
 
-  it('keeps Mastodon’s field order, with viewer fields only for a viewer and pinned/application only for the author', () => {
-    const keys = (viewerId?: string) =>
-      Object.keys(JSON.parse(assembleStatus(pieces, viewerId ? { accountId: viewerId, favourited: false, reblogged: false } : undefined, null, account)));
+  it('keeps Mastodon’s field order, with viewer fields only for a viewer, pinned only for the author and application only on local posts', () => {
+    const keys = (viewerId?: string, p = pieces) =>
+      Object.keys(JSON.parse(assembleStatus(p, viewerId ? { accountId: viewerId, favourited: false, reblogged: false } : undefined, null, account)));
     const common = ['id', 'created_at', 'in_reply_to_id', 'in_reply_to_account_id', 'sensitive', 'spoiler_text', 'visibility', 'language', 'uri', 'url',
       'replies_count', 'reblogs_count', 'favourites_count', 'quotes_count', 'edited_at'];
-    const rest = ['content', 'filtered', 'reblog'];
+    const rest = ['content', 'filtered', 'reblog', 'application'];
     const end = ['account', 'media_attachments', 'mentions', 'tags', 'emojis', 'quote', 'card', 'poll', 'quote_approval'];
     expect(keys()).toEqual([...common, ...rest, ...end]);
     expect(keys('99')).toEqual([...common, 'favourited', 'reblogged', 'muted', 'bookmarked', ...rest, ...end]);
-    expect(keys(alice.id)).toEqual([...common, 'favourited', 'reblogged', 'muted', 'bookmarked', 'pinned', ...rest, 'application', ...end]);
+    expect(keys(alice.id)).toEqual([...common, 'favourited', 'reblogged', 'muted', 'bookmarked', 'pinned', ...rest, ...end]);
+    const remote = statusPieces({ ...status, uri: 'https://remote.example/notes/1' }, alice.username, BASE);
+    expect(keys('99', remote)).not.toContain('application');
+  });
+
+  it('names the app a post was made with, and none for a boost', () => {
+    const posted = statusPieces({ ...status, application_name: 'surge app', application_website: '' }, alice.username, BASE);
+    expect(JSON.parse(assembleStatus(posted, undefined, null, account)).application).toEqual({ name: 'surge app', website: null });
+    const boost = statusPieces({ ...status, id: '5', reblog_of_id: status.id }, alice.username, BASE);
+    expect(JSON.parse(assembleStatus(boost, undefined, assembleStatus(posted, undefined, null, account), account, posted)).application).toBeNull();
   });
 
   it('is valid JSON with the viewer’s flags, the nested reblog and the author', () => {

@@ -38,10 +38,12 @@ export async function loadStatuses(db: pg.Pool, ids: string[], viewerId?: string
     text: `SELECT st.id::text, st.account_id::text, st.text, st.spoiler_text, st.sensitive, st.visibility, st.language,
             st.in_reply_to_id::text, st.in_reply_to_account_id::text, st.reblog_of_id::text, st.created_at, st.uri,
             ss.replies_count, ss.reblogs_count, ss.favourites_count, a.username AS account_username,
+            app.name AS application_name, app.website AS application_website,
             ${VERSION} AS version,
             ($2::bigint IS NOT NULL AND EXISTS (SELECT 1 FROM favourites f WHERE f.status_id = st.id AND f.account_id = $2)) AS favourited,
             ($2::bigint IS NOT NULL AND EXISTS (SELECT 1 FROM statuses r WHERE r.reblog_of_id = st.id AND r.account_id = $2)) AS reblogged
        FROM statuses st JOIN accounts a ON a.id = st.account_id LEFT JOIN status_stats ss ON ss.status_id = st.id
+       LEFT JOIN oauth_applications app ON app.id = st.application_id
       WHERE st.id = ANY($1::bigint[])`,
     values: [ids, viewer],
   });

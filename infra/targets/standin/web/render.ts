@@ -43,6 +43,9 @@ export interface StatusRow {
   version?: string;
   /** A remote status's ActivityPub id; null for local ones. */
   uri?: string | null;
+  /** The app that posted it, through the token used; none for boosts and remote posts. */
+  application_name?: string | null;
+  application_website?: string | null;
 }
 
 export const VISIBILITIES = ['public', 'unlisted', 'private', 'direct'] as const;
@@ -154,6 +157,8 @@ export interface StatusPieces {
   visibility: Visibility;
   /** Posted here rather than received over federation. */
   local: boolean;
+  /** The `application` entity's JSON text, or `null`. */
+  application: string;
   /** From `{"id"` to `"edited_at":null`, counts included. */
   head: string;
   /** `,"content":…,"filtered":[]` */
@@ -196,6 +201,7 @@ export function statusPieces(s: StatusRow, authorUsername: string, base: string)
     version: s.version ?? '',
     visibility: VISIBILITIES[s.visibility] ?? 'public',
     local: !s.uri,
+    application: s.application_name ? JSON.stringify({ name: s.application_name, website: s.application_website || null }) : 'null',
     head: head.slice(0, -1),
     body: `,${body.slice(1, -1)}`,
     tail: `,${tail.slice(1)}`,
@@ -206,16 +212,15 @@ export function statusPieces(s: StatusRow, authorUsername: string, base: string)
 const SEP = '\u0000';
 
 export function encodePieces(p: StatusPieces): string {
-  return [p.version, p.accountId, p.reblogOfId ?? '', p.visibility, p.local ? '1' : '', p.head, p.body, p.tail].join(SEP);
+  return [p.version, p.accountId, p.reblogOfId ?? '', p.visibility, p.local ? '1' : '', p.application, p.head, p.body, p.tail].join(SEP);
 }
 
 /** undefined for an entry in another format (written by an older stand-in), which then counts as a miss. */
 export function decodePieces(id: string, raw: string): StatusPieces | undefined {
   const f = raw.split(SEP);
-  if (f.length !== 8 || !(VISIBILITIES as readonly string[]).includes(f[3]!)) return undefined;
-  return {
-    id, version: f[0]!, accountId: f[1]!, reblogOfId: f[2] || null, visibility: f[3] as Visibility, local: f[4] === '1', head: f[5]!, body: f[6]!, tail: f[7]!,
-  };
+  if (f.length !== 9 || !(VISIBILITIES as readonly string[]).includes(f[3]!)) return undefined;
+  const [version, accountId, reblogOfId, visibility, local, application, head, body, tail] = f as [string, string, string, Visibility, string, string, string, string, string];
+  return { id, version, accountId, reblogOfId: reblogOfId || null, visibility, local: local === '1', application, head, body, tail };
 }
 
 /**
@@ -246,7 +251,9 @@ export function assembleStatus(p: StatusPieces, viewer: ViewerFlags | undefined,
     if (mine && p.reblogOfId === null && p.visibility !== 'direct') out += ',"pinned":false';
   }
   out += `${p.body},"reblog":${reblog ?? 'null'}`;
-  if (mine) out += ',"application":{"name":"Web","website":null}';
+  // show_application?: every local user's setting defaults to true, so local posts
+  // show it (null for a boost) to anyone; a remote author has no such setting.
+  if (p.local) out += `,"application":${p.application}`;
   return `${out},"account":${account}${p.tail.slice(0, -1)},"quote_approval":${quoteApproval(proper, viewer?.accountId)}}`;
 }
 

@@ -19,6 +19,8 @@ export function instanceRoutes(app: FastifyInstance, ctx: WebContext): void {
     return { mode, users: Number(rows[0].users), statuses: Number(rows[0].statuses), activeMonth: Number(rows[0].active_month) };
   }
 
+  const thumbnail = { url: `${baseUrl}/packs/media/images/preview.png` };
+
   const configuration = {
     accounts: { max_featured_tags: 10, max_pinned_statuses: 5 },
     statuses: { max_characters: 500, max_media_attachments: 4, characters_reserved_per_url: 23 },
@@ -44,7 +46,8 @@ export function instanceRoutes(app: FastifyInstance, ctx: WebContext): void {
       version: MASTODON_VERSION,
       urls: { streaming_api: streaming },
       stats: { user_count: f.users, status_count: f.statuses, domain_count: 0 },
-      thumbnail: null,
+      // With no thumbnail uploaded Mastodon points at its default preview image, as v2 does.
+      thumbnail: thumbnail.url,
       languages: ['en'],
       registrations: f.mode !== 'none',
       approval_required: f.mode === 'approved',
@@ -64,7 +67,7 @@ export function instanceRoutes(app: FastifyInstance, ctx: WebContext): void {
       source_url: 'https://github.com/mastodon/mastodon',
       description: 'A Mastodon-compatible stand-in instance for load rehearsals.',
       usage: { users: { active_month: f.activeMonth } },
-      thumbnail: { url: `${baseUrl}/packs/media/images/preview.png` },
+      thumbnail,
       icon: [],
       languages: ['en'],
       configuration: {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { authorize, requireUser } from '../auth.js';
 import type { WebContext } from '../context.js';
 import { errors } from '../errors.js';
-import { limit, list } from '../params.js';
+import { limit, list, str } from '../params.js';
 import { linkHeader, page } from '../paging.js';
 import { NOTIFICATION_COLUMNS, renderNotifications, type NotificationRow } from '../notification-render.js';
 
@@ -20,12 +20,15 @@ export function notificationRoutes(app: FastifyInstance, ctx: WebContext): void 
     const pg = page(req.params_, limit(req.params_, 40, 80));
     const types = list(req.params_, 'types').filter((t) => TYPES.includes(t));
     const exclude = list(req.params_, 'exclude_types');
+    // account_id: only notifications from that account (an unknown id matches none).
+    const from = str(req.params_, 'account_id');
     const { rows } = await ctx.db.query(
       `${SELECT} WHERE account_id = $1
           AND ($2::bigint IS NULL OR id < $2) AND ($3::bigint IS NULL OR id > $3) AND ($4::bigint IS NULL OR id > $4)
           AND (cardinality($6::text[]) = 0 OR type = ANY($6)) AND NOT (type = ANY($7))
+          AND ($8::text IS NULL OR from_account_id::text = $8)
         ORDER BY id ${pg.minId ? 'ASC' : 'DESC'} LIMIT $5`,
-      [user.accountId, pg.maxId ?? null, pg.sinceId ?? null, pg.minId ?? null, pg.limit, types, exclude],
+      [user.accountId, pg.maxId ?? null, pg.sinceId ?? null, pg.minId ?? null, pg.limit, types, exclude, from || null],
     );
     if (pg.minId) rows.reverse();
     const link = linkHeader(`${base}/api/v1/notifications`, req.query as Record<string, unknown>, rows.map((r) => r.id));

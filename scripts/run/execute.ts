@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { findK6 } from '../../infra/engines/k6/command.js';
 import { k6Invocation } from '../../infra/engines/k6/invocation.js';
 import { runK6 } from '../../infra/engines/k6/run.js';
-import { inspectTest } from '../../infra/engines/node/runtime/inspect.js';
+import { type Inspection, inspectTest } from '../../infra/engines/node/runtime/inspect.js';
 import { runTest, type ProgressSnapshot as RunnerProgress, type RunOverrides } from '../../infra/engines/node/runtime/run.js';
 import { runSplit } from '../../infra/engines/node/runtime/split.js';
 import type { RunOptions } from '../../infra/engines/run-options.js';
@@ -60,6 +60,21 @@ function withPlaceholders(env: Record<string, string>): Record<string, string> {
   return { BASE_URL: 'http://127.0.0.1:0', MAIL_API_URL: 'http://127.0.0.1:0', ...env };
 }
 
+/** Most processes a blocking-style run is spread over (each loads the runner: about 2 s of CPU and 100 MB). */
+const BLOCKING_PROCESSES_MAX = 32;
+
+/**
+ * k6 blocks a VU in http.get or sleep() without holding up the others; here a
+ * blocking call holds up its whole thread. A blocking-style script with more
+ * than one VU is therefore spread over processes, one VU each up to a cap, as
+ * one k6 instance (setup and teardown once). Returns the process count, or
+ * undefined when one process serves.
+ */
+export function blockingSpread(inspection: Inspection | undefined): number | undefined {
+  if (!inspection?.blockingStyle || inspection.maxVUs < 2) return undefined;
+  return Math.min(inspection.maxVUs, BLOCKING_PROCESSES_MAX);
+}
+
 export async function executeRun(plan: RunPlan, script: string, sizing: StandinSizing): Promise<number> {
   const standin = plan.target.kind === 'standin' ? await startStandin(sizing) : undefined;
   try {
@@ -85,11 +100,17 @@ export async function executeRun(plan: RunPlan, script: string, sizing: StandinS
     }
     const progress = new ProgressLine();
     const last = { t: 0, n: 0 };
-    let totalMs: number | undefined;
+    let inspection: Inspection | undefined;
     try {
-      totalMs = inspectTest({ script, env: run.env, overrides: overridesOf(run) }).maxDurationMs;
+      inspection = inspectTest({ script, env: run.env, overrides: overridesOf(run) });
     } catch {
       // the runner reports a bad script itself, with k6's exit code
+    }
+    const totalMs = inspection?.maxDurationMs;
+    const spread = plan.workers > 1 || run.executionSegment ? undefined : blockingSpread(inspection);
+    if (spread && !run.quiet) {
+      const shared = inspection!.maxVUs > spread ? `; ${inspection!.maxVUs} VUs share them and block each other` : '';
+      process.stderr.write(`blocking k6 calls (http.get, sleep): the run is spread over ${spread} processes so VUs block independently${shared}\n`);
     }
     const options = {
       script,
@@ -101,7 +122,12 @@ export async function executeRun(plan: RunPlan, script: string, sizing: StandinS
       handleSignals: true,
       progress: (p: RunnerProgress) => progress.update(runnerProgress(p, last, { totalMs, rateUnit: 'it/s' })),
     };
-    const result = plan.workers > 1 ? await runSplit({ ...options, processes: plan.workers }) : await runTest(options);
+    const result =
+      plan.workers > 1
+        ? await runSplit({ ...options, processes: plan.workers })
+        : spread
+          ? await runSplit({ ...options, processes: spread, oneInstance: true })
+          : await runTest(options);
     progress.done();
     await keepAccounts(result.summaryData);
     return result.exitCode;

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,6 +60,31 @@ describe('surge run', () => {
     }
     expect(connections).toBe(0);
   }, 60_000);
+
+  it("runs k6's first documented script (http.get + sleep(1)) with --vus/--duration as k6 does", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'surge-run-'));
+    const script = join(dir, 'script.js');
+    writeFileSync(
+      script,
+      "import http from 'k6/http';\nimport { sleep } from 'k6';\nexport default function () {\n  http.get(__ENV.URL);\n  sleep(1);\n}\n",
+    );
+    const server = createHttpServer((_req, res) => res.end('ok'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      const r = await surge(['run', script, '--engine', 'node', '--target', url, '-e', `URL=${url}/`, '--vus', '3', '--duration', '3s', '--quiet', '--summary-export', join(dir, 'summary.json')]);
+      expect(r.code).toBe(0);
+      const m = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).metrics;
+      // 3 VUs, each a one-second iteration after another for 3 s: 9 in k6 (VUs do not wait for each other)
+      expect(m.iterations.count).toBeGreaterThanOrEqual(8);
+      expect(m.iterations.count).toBeLessThanOrEqual(9);
+      expect(m.http_reqs.count).toBe(m.iterations.count);
+      expect(m.iteration_duration.min).toBeGreaterThanOrEqual(1000);
+      expect(m.vus_max.max).toBe(3);
+    } finally {
+      server.close();
+    }
+  }, 180_000);
 
   it('refuses a target the user has not claimed, in one line, before starting anything', async () => {
     const r = await surge(['run', 'smoke', '--target', 'https://social.example']);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSplit } from '../../../infra/engines/node/runtime/split.js';
 import { percentile } from '../../../infra/engines/node/stats/percentile.js';
-import { fixture, run, startServer, type TestServer } from './helpers.js';
+import { fixture, run, startServer, startServerThread, type TestServer } from './helpers.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -63,3 +63,26 @@ describe('split runs', () => {
     expect(new Set(slots).size).toBe(slots.length); // iterationInTest is unique across instances
   }, 30_000);
 });
+
+describe('blocking-style scripts spread as one instance', () => {
+  let threaded: { base: string; close(): Promise<void> };
+  beforeAll(async () => {
+    threaded = await startServerThread();
+  });
+  afterAll(() => threaded.close());
+
+  it('VUs block independently, setup and teardown run once, vus_max counts every VU', async () => {
+    const r = await runSplit({ script: fixture('blocking-vus.js'), env: { BASE: threaded.base }, processes: 3, oneInstance: true, noSummary: true, logSink: () => undefined });
+    expect(r.exitCode).toBe(0);
+    const m = r.summaryData!.metrics;
+    expect(m.iterations!.values.count).toBe(6);
+    expect(m.http_reqs!.values.count).toBe(6);
+    // 3 VUs x 2 one-second iterations: about 2 s side by side, 6 s one after another
+    expect(r.summaryData!.state.testRunDurationMs).toBeLessThan(4500);
+    expect(m.setup_runs!.values.count).toBe(1);
+    expect(m.teardown_runs!.values.count).toBe(1);
+    expect(m.setup_token!.values.min).toBe(m.setup_token!.values.max);
+    expect(m.vus_max!.values.max).toBe(3);
+  }, 120_000);
+});
+

@@ -24,6 +24,20 @@ interface Helper {
 }
 
 let helper: Helper | undefined;
+/** Whether this thread blocked since the last blockedSinceAsked(). */
+let blocked = false;
+
+/**
+ * Whether a blocking call held this thread since the last ask. Iterations
+ * chain on promise callbacks, which run before any timer: after blocking, the
+ * runner yields so the timers that came due meanwhile (schedules, vus samples,
+ * progress) run before the next iteration.
+ */
+export function blockedSinceAsked(): boolean {
+  const b = blocked;
+  blocked = false;
+  return b;
+}
 
 /** Start the helper thread ahead of the first blocking call, which would otherwise wait for it to load. */
 export function startBlockingHelper(): Promise<void> {
@@ -49,6 +63,7 @@ function startHelper(): Helper {
 /** Block this thread for ms milliseconds (k6's sleep). */
 export function blockFor(ms: number): void {
   if (!(ms > 0)) return;
+  blocked = true;
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
@@ -66,6 +81,7 @@ export interface SyncTransportOptions {
 export function blockingRoundTrips(vuKey: number, o: SyncTransportOptions, calls: SyncCall[]): (RawResponse | RoundTripError | Error)[] {
   helper ??= startHelper();
   const h = helper;
+  blocked = true;
   const msg: SyncRequest = { kind: 'calls', vu: vuKey, hosts: o.hosts, insecureSkipTLSVerify: o.insecureSkipTLSVerify, calls };
   Atomics.store(h.flag, 0, 0);
   h.port.postMessage(msg);

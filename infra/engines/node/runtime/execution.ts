@@ -34,6 +34,7 @@ import { errorText } from './log.js';
 import type { Tags } from './metrics.js';
 import type { Activation, IterationResult, RunShared, VU } from './vu.js';
 import { VU as VUClass } from './vu.js';
+import { blockedSinceAsked } from '../k6/http-sync.js';
 
 /** The test-wide run state (k6 lib.ExecutionState). */
 export class ExecutionState {
@@ -279,6 +280,7 @@ export abstract class ExecutorRun {
     } finally {
       this.running.delete(vu);
     }
+    if (blockedSinceAsked()) await new Promise((resolve) => setImmediate(resolve));
     if (!r.full) {
       this.es.interruptedIterations++;
       return r;

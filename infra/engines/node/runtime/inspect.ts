@@ -14,6 +14,8 @@ export interface Inspection {
   maxVUs: number;
   maxDurationMs: number;
   warnings: string[];
+  /** Some exported function is a plain (not async) one: k6's blocking style (http.get, sleep). */
+  blockingStyle: boolean;
 }
 
 const idle: ExecHooks = {
@@ -28,7 +30,7 @@ const idle: ExecHooks = {
 };
 
 export function inspectTest(opts: { script: string; env?: Record<string, string>; overrides?: RunOverrides }): Inspection {
-  const { cons } = prepareTest(opts, new Logger(() => {}, 'error'), new MetricsEngine(), idle);
+  const { cons, blockingStyle } = prepareTest(opts, new Logger(() => {}, 'error'), new MetricsEngine(), idle);
   const plan = getExecutionPlanSummary(cons.scenarios, cons.tuple);
   return {
     scenarios: cons.scenarios as unknown as Record<string, unknown>,
@@ -36,6 +38,7 @@ export function inspectTest(opts: { script: string; env?: Record<string, string>
     maxVUs: plan.maxVUs,
     maxDurationMs: plan.maxDuration,
     warnings: cons.warnings,
+    blockingStyle,
   };
 }
 

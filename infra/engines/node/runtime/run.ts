@@ -91,6 +91,10 @@ export interface RunTestOptions {
   cwd?: string;
   /** Split workers: skip the summary and return the raw sinks. */
   collectRaw?: boolean;
+  /** Awaited once the VUs are initialized, before the test starts (split children start together, like k6 --paused). */
+  beforeStart?: () => Promise<void>;
+  /** setup() already ran elsewhere (a split run's parent): what it returned, as JSON. Use with the noSetup override. */
+  presetSetupData?: { json: string | undefined };
 }
 
 /** Everything a split worker sends back to be merged. */
@@ -129,7 +133,7 @@ function secondsText(ms: number): string {
 }
 
 /** Run `fn` on a fresh service VU (id 0), with an optional timeout. */
-async function runServicePart(
+export async function runServicePart(
   shared: RunShared,
   name: string,
   args: unknown[],
@@ -160,7 +164,7 @@ async function runServicePart(
   }
 }
 
-class ScriptException extends ExitCodeError {
+export class ScriptException extends ExitCodeError {
   constructor(message: string) {
     super(message, ExitCodes.ScriptException);
   }
@@ -214,6 +218,8 @@ export async function runTest(opts: RunTestOptions): Promise<RunTestResult> {
     } catch (e) {
       return fail(e);
     }
+    // Blocking-style iterations need the helper thread from their first call; it takes a moment to load.
+    if (blockingStyle) await startBlockingHelper();
     const thresholdsOn = !cons.noThresholds && engine.hasThresholds();
 
     // ---- outputs ----
@@ -313,19 +319,18 @@ export async function runTest(opts: RunTestOptions): Promise<RunTestResult> {
     });
 
     const planned = getMaxPlannedVUs(plan.steps);
-    // Blocking-style scripts (http.get, sleep) need the helper thread before their first call, as the VUs are ready.
-    const helperReady = blockingStyle ? startBlockingHelper() : undefined;
     try {
       state.initPlanned(planned);
     } catch (e) {
       return fail(new ScriptException(errorText(e)));
     }
-    await helperReady;
+    await opts.beforeStart?.();
 
     // ---- the run ----
     let runError: ExitCodeError | undefined;
     state.startedAt = performance.now();
     let setupOk = true;
+    if (opts.presetSetupData) state.setupDataJSON = opts.presetSetupData.json;
     if (!cons.noSetup && !control.aborted) {
       phase = 'setup';
       try {
@@ -390,7 +395,8 @@ export async function runTest(opts: RunTestOptions): Promise<RunTestResult> {
     phase = 'summary';
     clearInterval(vusTimer);
 
-    if (!runError && state.fullIterations === 0) {
+    // (A split run's parent says so once for all its children.)
+    if (!runError && state.fullIterations === 0 && !opts.collectRaw) {
       logger.warn('No script iterations fully finished, consider making the test duration longer');
     }
 
@@ -539,8 +545,8 @@ export function prepareTest(
   shared.options = cons.module;
   shared.runTags = { ...cons.tags };
   engine.initThresholds(cons.thresholds, !cons.noThresholds);
-  // Plain (not async) functions are k6's blocking style: they will likely call http.get or sleep().
-  const blockingStyle = [...functions].some((k) => k !== 'handleSummary' && !isAsyncFunction(exportsObj[k]));
+  // Plain (not async) iteration functions are k6's blocking style: they will likely call http.get or sleep().
+  const blockingStyle = Object.values(cons.scenarios).some((s) => !isAsyncFunction(exportsObj[s.exec ?? 'default']));
   return { shared, cons, blockingStyle };
 }
 

@@ -3,10 +3,12 @@
 
 import { runTest, type RunTestOptions, type RunTestResult } from './run.js';
 
-type ParentMessage = { type: 'run'; options: RunTestOptions } | { type: 'abort' };
+type ParentMessage = { type: 'run'; options: RunTestOptions } | { type: 'abort' } | { type: 'start' };
 
 const controller = new AbortController();
 let started = false;
+let startNow: () => void = () => undefined;
+const startSignal = new Promise<void>((resolve) => (startNow = resolve));
 
 function send(msg: unknown): Promise<void> {
   return new Promise((resolve) => {
@@ -24,6 +26,11 @@ function safeFields(f: Record<string, unknown>): Record<string, unknown> {
 process.on('message', (msg: ParentMessage) => {
   if (msg.type === 'abort') {
     controller.abort();
+    startNow();
+    return;
+  }
+  if (msg.type === 'start') {
+    startNow();
     return;
   }
   if (msg.type !== 'run' || started) return;
@@ -34,6 +41,8 @@ process.on('message', (msg: ParentMessage) => {
     collectRaw: true,
     progress: (p) => void send({ type: 'progress', snapshot: p }),
     onMetricsListening: (url) => void send({ type: 'metrics', url }),
+    // Every child initializes its VUs, then all start when the parent says so.
+    beforeStart: () => send({ type: 'initialized' }).then(() => startSignal),
     // Logs go through the parent's logger, so one sink sees every instance.
     logSink: (_line, level, msg, fields) => void send({ type: 'log', level, msg, fields: safeFields(fields) }),
   };

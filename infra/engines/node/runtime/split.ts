@@ -21,17 +21,27 @@ import {
   produceSummary,
   type ProgressSnapshot,
   type RawRunResult,
+  runServicePart,
+  ScriptException,
   type RunTestOptions,
   type RunTestResult,
   type TextSink,
 } from './run.js';
-import type { ExecHooks, VU } from './vu.js';
+import type { ExecHooks, RunShared, VU } from './vu.js';
+import { now } from './clock.js';
+import { TestAbortError } from '../k6/execution.js';
 
 export interface SplitOptions extends RunTestOptions {
   /** Number of child processes (segments). */
   processes: number;
   /** Extra node arguments for the children (default: --import tsx). */
   execArgv?: string[];
+  /**
+   * The processes stand for one k6 instance (a blocking-style script spread
+   * so its VUs can block independently): setup() and teardown() run once, in
+   * this process, and samples get no instance_id tag.
+   */
+  oneInstance?: boolean;
 }
 
 /** `0,1/N,2/N,…,1` */
@@ -60,6 +70,8 @@ interface ChildMessage {
 
 interface Child {
   proc: ChildProcess;
+  /** Initialized (waiting for the start) or finished. */
+  settled: boolean;
   result: Promise<RunTestResult>;
   snapshot?: ProgressSnapshot;
 }
@@ -131,6 +143,31 @@ async function mergeJSONParts(parts: string[], target: string): Promise<void> {
   await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
 }
 
+/** Samples the parent makes itself rather than merging the children's. */
+const OWN_GAUGES = /^vus(_max)?($|\{)/;
+
+/** setup() or teardown() on a service VU of this process, as a single k6 instance runs them. */
+async function runOnce(
+  shared: RunShared,
+  name: 'setup' | 'teardown',
+  args: unknown[],
+  skip: boolean,
+  timeoutMs: number,
+  timeoutCode: number,
+  current: { vu: VU | undefined },
+): Promise<{ json?: string; error?: ExitCodeError }> {
+  if (skip) return {};
+  try {
+    const r = await runServicePart(shared, name, args, timeoutMs, timeoutCode, current);
+    if (!r.ran || !r.result) return {};
+    if (r.timedOut) return { error: r.timedOut };
+    if (r.result.error !== undefined && !(r.result.error instanceof TestAbortError)) return { error: new ScriptException(errorText(r.result.error)) };
+    return { json: r.result.value === undefined ? undefined : JSON.stringify(r.result.value) };
+  } catch (e) {
+    return { error: new ScriptException(errorText(e)) };
+  }
+}
+
 export async function runSplit(opts: SplitOptions): Promise<RunTestResult> {
   const n = Math.max(1, Math.trunc(opts.processes));
   const logger = new Logger(opts.logSink, opts.logLevel ?? 'info');
@@ -162,9 +199,28 @@ export async function runSplit(opts: SplitOptions): Promise<RunTestResult> {
   }
   const { shared, cons } = prepared;
 
+  let presetSetupData: { json: string | undefined } | undefined;
+  if (opts.oneInstance) {
+    const setup = await runOnce(shared, 'setup', [], cons.noSetup, cons.setupTimeout, ExitCodes.SetupTimeout, current);
+    if (setup.error) {
+      current.vu?.close();
+      logger.error(setup.error.message);
+      return { exitCode: setup.error.exitCode, summaryData: undefined, error: setup.error.message };
+    }
+    presetSetupData = { json: setup.json };
+  }
+
   const sequence = evenSequence(n);
   const jsonParts: string[] = [];
   const children: Child[] = [];
+  // The children start together once all are initialized (k6-operator's --paused, then start).
+  const settle = (c: Child) => {
+    if (c.settled) return;
+    c.settled = true;
+    if (children.length === n && children.every((x) => x.settled)) {
+      for (const x of children) if (x.proc.connected) x.proc.send({ type: 'start' });
+    }
+  };
   for (let i = 0; i < n; i++) {
     const proc = fork(WORKER, [], {
       execArgv: opts.execArgv ?? ['--import', 'tsx'],
@@ -175,18 +231,22 @@ export async function runSplit(opts: SplitOptions): Promise<RunTestResult> {
     if (part) jsonParts.push(part);
     const child: Child = {
       proc,
+      settled: false,
       result: new Promise<RunTestResult>((resolve) => {
         let done = false;
         proc.on('message', (m: ChildMessage) => {
           if (m.type === 'progress') child.snapshot = m.snapshot;
           if (m.type === 'log' && m.level && m.msg !== undefined) logger.log(m.level, m.msg, { ...m.fields, instance_id: i + 1 });
           if (m.type === 'metrics' && m.url) opts.onMetricsListening?.(m.url);
+          if (m.type === 'initialized') settle(child);
           if (m.type === 'done' && m.result) {
             done = true;
+            settle(child);
             resolve(m.result);
           }
         });
         proc.on('exit', (code, sig) => {
+          settle(child);
           if (!done) resolve({ exitCode: code ?? 255, summaryData: undefined, error: `segment ${i} exited early (${sig ?? code})` });
         });
       }),
@@ -199,13 +259,17 @@ export async function runSplit(opts: SplitOptions): Promise<RunTestResult> {
         ...(opts.overrides ?? {}),
         executionSegment: segmentOf(i, n),
         executionSegmentSequence: sequence,
-        tags: { ...(opts.overrides?.tags ?? {}), instance_id: String(i + 1) },
+        ...(presetSetupData
+          ? { noSetup: true, noTeardown: true }
+          : { tags: { ...(opts.overrides?.tags ?? {}), instance_id: String(i + 1) } }),
       },
+      ...(presetSetupData ? { presetSetupData } : {}),
       ...(part ? { outJson: part } : {}),
       ...(opts.metricsPort !== undefined ? { metricsPort: 0, metricsHost: opts.metricsHost, metricsTrendStats: opts.metricsTrendStats } : {}),
       logLevel: opts.logLevel,
-      quiet: opts.quiet,
-      progressIntervalMs: opts.progressIntervalMs,
+      // The parent needs every child's VU counts, for its vus/vus_max samples.
+      quiet: false,
+      progressIntervalMs: 1000,
     };
     // Functions do not cross the process boundary.
     for (const k of Object.keys(childOpts) as (keyof RunTestOptions)[]) if (childOpts[k] === undefined) delete childOpts[k];
@@ -224,7 +288,19 @@ export async function runSplit(opts: SplitOptions): Promise<RunTestResult> {
     const cb = opts.progress;
     progressTimer = setInterval(() => cb(combineProgress(children.map((c) => c.snapshot))), opts.progressIntervalMs ?? 1000);
   }
+  // vus and vus_max are the whole test's, as one k6 reports them every second: the sums over the
+  // children (each child's own gauges would only say how many VUs that child had).
+  const vusMetric = engine.mustGet('vus');
+  const vusMaxMetric = engine.mustGet('vus_max');
+  const vusTimer = setInterval(() => {
+    if (!children.some((ch) => ch.snapshot?.phase === 'running')) return;
+    const c = combineProgress(children.map((ch) => ch.snapshot));
+    const t = now();
+    engine.add({ metric: vusMetric, tags: { ...shared.runTags }, value: c.vus, time: t });
+    engine.add({ metric: vusMaxMetric, tags: { ...shared.runTags }, value: c.vusMax, time: t });
+  }, 1000);
   const results = await Promise.all(children.map((c) => c.result));
+  clearInterval(vusTimer);
   if (progressTimer) clearInterval(progressTimer);
   opts.signal?.removeEventListener('abort', abortAll);
 
@@ -235,13 +311,24 @@ export async function runSplit(opts: SplitOptions): Promise<RunTestResult> {
     else if (!runError) runError = { code: r.exitCode, msg: r.error ?? `a segment failed with exit code ${r.exitCode}` };
   }
   for (const raw of raws) {
-    engine.merge(raw.engine);
+    engine.merge({ ...raw.engine, metrics: raw.engine.metrics.filter((m) => !OWN_GAUGES.test(m.name)) });
     groups.merge(raw.groups);
     if (!runError && raw.runErrorCode !== undefined) runError = { code: raw.runErrorCode, msg: raw.runError ?? '' };
     if (raw.markedFailed) markedFailed = true;
   }
   if (opts.outJson && jsonParts.length > 0) await mergeJSONParts(jsonParts, opts.outJson);
 
+  let setupJSON = raws[0]?.setupDataJSON;
+  if (presetSetupData) {
+    setupJSON = presetSetupData.json;
+    const data = setupJSON === undefined ? undefined : JSON.parse(setupJSON);
+    const teardown = await runOnce(shared, 'teardown', [data], cons.noTeardown, cons.teardownTimeout, ExitCodes.TeardownTimeout, current);
+    if (teardown.error && !runError) runError = { code: teardown.error.exitCode, msg: teardown.error.message };
+  }
+
+  if (!runError && raws.length > 0 && raws.every((r) => r.fullIterations === 0)) {
+    logger.warn('No script iterations fully finished, consider making the test duration longer');
+  }
   const testRunDurationMs = raws.reduce((m, r) => Math.max(m, r.testRunDurationMs), 0);
   const thresholdsOn = !cons.noThresholds && engine.hasThresholds();
   const breached = thresholdsOn ? engine.evaluate(testRunDurationMs, false).breached : [];
@@ -260,7 +347,6 @@ export async function runSplit(opts: SplitOptions): Promise<RunTestResult> {
     exitCode = e.exitCode;
     error = e.message;
   }
-  const setupJSON = raws[0]?.setupDataJSON;
   const summaryData = buildSummaryData({
     rootGroup: groups.root,
     metrics: engine.observedMetrics(),

@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
 import { connect, createServer as createTcpServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -24,8 +27,10 @@ function portOpen(url: string): Promise<boolean> {
 
 describe('surge up standin', () => {
   it('prints exactly one JSON line when ready and stops everything on SIGINT', async () => {
+    // Run from a folder outside the checkout, as from a user's own project: the stand-in's processes still find tsx.
     const child = spawn(process.execPath, [SURGE, 'up', 'standin', '--web-concurrency', '1', '--sidekiq-concurrency', '2'], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: mkdtempSync(join(tmpdir(), 'surge-up-cwd-')),
     });
     const lines = createInterface({ input: child.stdout! });
     const [first] = (await once(lines, 'line')) as [string];

@@ -62,8 +62,9 @@ export interface StandinHandle {
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
+// tsx resolved from here, not from the caller's folder: surge may run from anywhere.
 function childArgs(entry: string): string[] {
-  return ['--import', 'tsx', here(entry)];
+  return ['--import', import.meta.resolve('tsx'), here(entry)];
 }
 
 export async function startStandin(opts: StandinOptions = {}): Promise<StandinHandle> {
@@ -73,12 +74,16 @@ export async function startStandin(opts: StandinOptions = {}): Promise<StandinHa
     started.length = 0;
   };
   try {
-    const [pg, redis, mail]: [PostgresHandle, RedisHandle, MailSinkHandle] = await Promise.all([
+    // Started together; when one fails (e.g. initdb hit by the same Ctrl-C), the others are stopped too.
+    const services = await Promise.allSettled([
       startPostgres({ maxConnections: 400 }),
       startRedis(),
       startMailSink({ delayMs: opts.mail?.delayMs, dailyQuota: opts.mail?.dailyQuota }),
     ]);
-    started.push(() => mail.stop(), () => redis.stop(), () => pg.stop());
+    for (const s of services) if (s.status === 'fulfilled') started.unshift(() => s.value.stop());
+    const failed = services.find((s) => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    const [pg, redis, mail] = services.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [PostgresHandle, RedisHandle, MailSinkHandle];
 
     const bind = opts.bind ?? '127.0.0.1';
     const fixed = opts.port === undefined ? [] : [opts.port];

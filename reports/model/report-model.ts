@@ -54,7 +54,8 @@ export function buildReport(data: RunData, options: ReportOptions = {}): Report 
 
   const measured = measureCosts(data, breakingPoint, fit);
   const wave = options.projectionWave ?? projectionWaveFromRun(data.wave);
-  const projection = project(wave, measured, data.sizing, prices, options.assumptions, data.limits.pgMaxConnections);
+  // A run stopped before any load measured nothing to size from.
+  const projection = data.phases.length ? project(wave, measured, data.sizing, prices, options.assumptions, data.limits.pgMaxConnections) : null;
 
   const target = labelTarget(data.target);
   const interference = assessInterference(data.phases, target);

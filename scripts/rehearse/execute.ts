@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import { exportRange } from '../../infra/metrics/query.js';
 import { saveRunSeries } from '../../infra/metrics/run-series.js';
 import { scrapeTargetFromUrl } from '../../infra/metrics/prometheus-config.js';
-import { startMetricsStack } from '../../infra/metrics/stack.js';
+import { startMetricsStack, type MetricsStack } from '../../infra/metrics/stack.js';
 import { k6PhaseRun } from '../../infra/engines/k6/phase.js';
 import { runK6 } from '../../infra/engines/k6/run.js';
 import { runTest } from '../../infra/engines/node/runtime/run.js';
@@ -22,8 +22,8 @@ import { buildScenarios } from '../build-scenarios.js';
 import { ProgressLine, runnerProgress } from '../ui/progress.js';
 import { watchTarget } from './watch.js';
 import { describeExit } from '../../infra/services/child.js';
-import { connectUserPrometheus } from './user-prometheus.js';
-import type { RehearsalPlan } from './plan.js';
+import { connectUserPrometheus, type UserPrometheus } from './user-prometheus.js';
+import { breakpointSteps, type RehearsalPlan } from './plan.js';
 
 // Carries out a rehearsal: stand up the target and the metrics stack, run each
 // phase on the Node runner, keep the raw series, write the report, tear down.
@@ -67,55 +67,65 @@ export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Prom
   const phases: RunMeta['phases'] = [];
   let standin: StandinHandle | undefined;
   let mastodon: MastodonHandle | undefined;
+  let metrics: MetricsStack | undefined;
+  let user: UserPrometheus | undefined;
+  let runnerPort = 0;
   try {
     const [built] = await Promise.all([buildScenarios({ entries: [...new Set(plan.phases.map((p) => p.scenario))] })]);
     const script = (name: string) => built.find((b) => b.name === name)!.file;
 
     const env: Record<string, string> = {};
-    if (plan.target.kind === 'standin') {
-      opts.log('starting the stand-in (PostgreSQL, Redis, mail, web, worker)…');
-      standin = await startStandin({ ...opts.sizing, mail: plan.standinMail });
-      stops.push(() => standin!.stop());
-      env.BASE_URL = standin.baseUrl;
-      env.MAIL_API_URL = standin.mailApiUrl;
-    } else if (plan.target.kind === 'mastodon') {
-      opts.log(`starting a containerised Mastodon ${plan.target.tag} (PostgreSQL, Redis, Mailpit, Puma, streaming, Sidekiq, nginx); the first pull takes minutes…`);
-      mastodon = await startMastodonStack(planMastodonStack({ tag: plan.target.tag, ...opts.sizing }));
-      stops.push(() => mastodon!.stop());
-      env.BASE_URL = mastodon.baseUrl;
-      env.MAIL_API_URL = mastodon.mailApiUrl;
+    try {
+      if (plan.target.kind === 'standin') {
+        opts.log('starting the stand-in (PostgreSQL, Redis, mail, web, worker)…');
+        standin = await startStandin({ ...opts.sizing, mail: plan.standinMail });
+        stops.push(() => standin!.stop());
+        env.BASE_URL = standin.baseUrl;
+        env.MAIL_API_URL = standin.mailApiUrl;
+      } else if (plan.target.kind === 'mastodon') {
+        opts.log(`starting a containerised Mastodon ${plan.target.tag} (PostgreSQL, Redis, Mailpit, Puma, streaming, Sidekiq, nginx); the first pull takes minutes…`);
+        mastodon = await startMastodonStack(planMastodonStack({ tag: plan.target.tag, ...opts.sizing }));
+        stops.push(() => mastodon!.stop());
+        env.BASE_URL = mastodon.baseUrl;
+        env.MAIL_API_URL = mastodon.mailApiUrl;
+      }
+      // Held until the first phase binds it: the exporters and Prometheus pick
+      // their ports meanwhile and must not be handed this one.
+      if (abort.signal.aborted) throw new Error('interrupted');
+      const runnerReservation = await reservePort();
+      stops.push(() => runnerReservation.release());
+      runnerPort = runnerReservation.port;
+      const extraTargets = [
+        scrapeTargetFromUrl(JOBS.runner, `http://127.0.0.1:${runnerPort}/metrics`),
+        ...(standin ? [scrapeTargetFromUrl(JOBS.web, standin.metricsUrls[0]!), scrapeTargetFromUrl(JOBS.worker, standin.metricsUrls[1]!), scrapeTargetFromUrl(JOBS.streaming, standin.streamingMetricsUrl)] : []),
+        ...(mastodon ? mastodon.metrics.map((m) => scrapeTargetFromUrl(m.job, m.url)) : []),
+      ];
+      // The run's own Prometheus always scrapes the runner; the instance's series
+      // come from it too, or from the user's Prometheus (--prometheus-url).
+      user = plan.metrics.prometheusUrl ? await connectUserPrometheus(plan.metrics.prometheusUrl, plan.metrics.jobs) : undefined;
+      if (user) opts.log(`reading the instance's series from ${user.backend.url} (rate windows ${user.windowSec} s)`);
+      if (abort.signal.aborted) throw new Error('interrupted');
+      opts.log('starting Prometheus and exporters…');
+      metrics = await startMetricsStack({
+        postgresUrl: standin?.postgresUrl ?? mastodon?.postgresUrl,
+        redisUrl: standin?.redisUrl ?? mastodon?.redisUrl,
+        extraTargets,
+        scrapeIntervalSec: 1,
+        // This machine is the load generator; with the user's Prometheus its node metrics are the instance's.
+        nodeExporter: !user,
+      });
+      stops.push(() => metrics!.stop());
+      await runnerReservation.release();
+    } catch (err) {
+      // Ctrl-C also reaches what is being started (initdb, …), which then fails:
+      // that is the interruption, and the run ends with a report of no load.
+      if (!abort.signal.aborted) throw err;
     }
-    // Held until the first phase binds it: the exporters and Prometheus pick
-    // their ports meanwhile and must not be handed this one.
-    const runnerReservation = await reservePort();
-    stops.push(() => runnerReservation.release());
-    const runnerPort = runnerReservation.port;
-    const extraTargets = [
-      scrapeTargetFromUrl(JOBS.runner, `http://127.0.0.1:${runnerPort}/metrics`),
-      ...(standin ? [scrapeTargetFromUrl(JOBS.web, standin.metricsUrls[0]!), scrapeTargetFromUrl(JOBS.worker, standin.metricsUrls[1]!), scrapeTargetFromUrl(JOBS.streaming, standin.streamingMetricsUrl)] : []),
-      ...(mastodon ? mastodon.metrics.map((m) => scrapeTargetFromUrl(m.job, m.url)) : []),
-    ];
-    // The run's own Prometheus always scrapes the runner; the instance's series
-    // come from it too, or from the user's Prometheus (--prometheus-url).
-    const user = plan.metrics.prometheusUrl ? await connectUserPrometheus(plan.metrics.prometheusUrl, plan.metrics.jobs) : undefined;
-    if (user) opts.log(`reading the instance's series from ${user.backend.url} (rate windows ${user.windowSec} s)`);
-    opts.log('starting Prometheus and exporters…');
-    const metrics = await startMetricsStack({
-      postgresUrl: standin?.postgresUrl ?? mastodon?.postgresUrl,
-      redisUrl: standin?.redisUrl ?? mastodon?.redisUrl,
-      extraTargets,
-      scrapeIntervalSec: 1,
-      // This machine is the load generator; with the user's Prometheus its node metrics are the instance's.
-      nodeExporter: !user,
-    });
-    stops.push(() => metrics.stop());
     const queries = runQueries({ jobs: plan.metrics.jobs, windowSec: user?.windowSec });
-    const targetApi = (user?.backend ?? metrics).api;
 
-    await runnerReservation.release();
     const t0 = started.getTime();
     for (const phase of plan.phases) {
-      if (abort.signal.aborted) break;
+      if (abort.signal.aborted || !metrics) break;
       let startSec = (Date.now() - t0) / 1000;
       // What the rest of the machine takes meanwhile. A containerised target's
       // processes are not in this process tree, so they would count as neighbours.
@@ -139,7 +149,7 @@ export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Prom
       });
       const load = () => plan.engine.engine === 'k6'
         ? runK6(
-            k6PhaseRun({ script: script(phase.scenario), env: { ...phase.env, ...env }, outDir: plan.outDir, phase: phase.name, testid: basename(plan.outDir), remoteWriteUrl: metrics.remoteWriteUrl }),
+            k6PhaseRun({ script: script(phase.scenario), env: { ...phase.env, ...env }, outDir: plan.outDir, phase: phase.name, testid: basename(plan.outDir), remoteWriteUrl: metrics!.remoteWriteUrl }),
             plan.engine,
             { signal: abort.signal, logSink: (line) => opts.log(`  ${line}`) },
           )
@@ -170,7 +180,7 @@ export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Prom
         kind: phase.name === 'breakpoint' ? 'stepped' : phase.name,
         startSec,
         endSec,
-        ...(phase.name === 'breakpoint' ? { steps: steps(phase.env, startSec) } : {}),
+        ...(phase.name === 'breakpoint' ? { steps: breakpointSteps(phase.env, startSec) } : {}),
         ...(neighbours !== undefined ? { neighbourCpuShare: neighbours } : {}),
       });
       if (result.summaryData) await writeFile(join(plan.outDir, `summary-${phase.name}.json`), `${JSON.stringify(result.summaryData, null, 2)}\n`);
@@ -178,15 +188,18 @@ export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Prom
       if (result.summaryData) await recordAccounts(plan.outDir, new URL(phase.env.BASE_URL ?? env.BASE_URL!).origin, { scenario: phase.scenario, phase: phase.name, env: phase.env, summary: result.summaryData });
     }
     const ended = new Date();
-    // Prometheus needs a last scrape of the final seconds before the export.
-    await new Promise((r) => setTimeout(r, 2000));
     const stepSec = 1;
     const range = [started.getTime() / 1000, ended.getTime() / 1000 + 2] as const;
     const bySource = (source: RunQuery['source']) => queries.filter((q) => q.source === source);
-    const exported = [
-      ...(await exportRange(metrics.api, bySource('runner'), ...range, stepSec)),
-      ...(await exportRange(targetApi, bySource('target'), ...range, stepSec)),
-    ];
+    const exported: Awaited<ReturnType<typeof exportRange>> = [];
+    if (metrics) {
+      // Prometheus needs a last scrape of the final seconds before the export.
+      await new Promise((r) => setTimeout(r, 2000));
+      exported.push(
+        ...(await exportRange(metrics.api, bySource('runner'), ...range, stepSec)),
+        ...(await exportRange((user?.backend ?? metrics).api, bySource('target'), ...range, stepSec)),
+      );
+    }
     await saveRunSeries(plan.outDir, exported, { start: started.getTime() / 1000, end: ended.getTime() / 1000 + 2, stepSec });
     // The instance's own daily figures, where an admin token is at hand.
     const measuresToken = opts.adminToken ?? mastodon?.adminToken;
@@ -197,7 +210,7 @@ export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Prom
       startedAt: started.toISOString(),
       endedAt: ended.toISOString(),
       partial: partialReason !== undefined,
-      ...(partialReason ? { partialReason } : {}),
+      ...(partialReason ? { partialReason: phases.length ? partialReason : `${partialReason} before any load was sent` } : {}),
       target: plan.target.kind === 'standin' ? { kind: 'standin', label: 'stand-in (mastodon-surge)' } : plan.target.kind === 'mastodon' ? { kind: 'url', label: `containerised Mastodon ${plan.target.tag}` } : { kind: 'url', label: plan.target.baseUrl },
       engine: plan.engine.engine,
       wave: {
@@ -230,12 +243,4 @@ export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Prom
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-}
-
-function steps(env: Record<string, string>, startSec: number): { startSec: number; endSec: number; rate: number }[] {
-  const n = Number(env.BP_STEPS);
-  const first = Number(env.BP_START_RATE);
-  const inc = Number(env.BP_STEP_RATE);
-  const len = Number.parseFloat(env.BP_STEP_DURATION!) * (env.BP_STEP_DURATION!.endsWith('m') ? 60 : 1);
-  return Array.from({ length: n }, (_, i) => ({ startSec: startSec + i * len, endSec: startSec + (i + 1) * len, rate: first + i * inc }));
 }

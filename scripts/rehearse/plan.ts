@@ -214,3 +214,12 @@ function planStandinMail(flags: RehearseFlags, target: RehearsalPlan['target']):
     ...(flags.mailQuota !== undefined ? { dailyQuota: flags.mailQuota } : {}),
   };
 }
+
+/** A breakpoint phase's steps as planned, from its script env, on the run's clock. */
+export function breakpointSteps(env: Record<string, string>, startSec: number): { startSec: number; endSec: number; rate: number }[] {
+  const n = Number(env.BP_STEPS);
+  const first = Number(env.BP_START_RATE);
+  const inc = Number(env.BP_STEP_RATE);
+  const len = parseK6Duration(env.BP_STEP_DURATION!);
+  return Array.from({ length: n }, (_, i) => ({ startSec: startSec + i * len, endSec: startSec + (i + 1) * len, rate: first + i * inc }));
+}

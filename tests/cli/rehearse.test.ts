@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -55,6 +55,33 @@ describe('surge rehearse', () => {
     expect(report.partial).toBe(true);
     expect(report.partialReason).toMatch(/SIGINT/);
   }, 240_000);
+
+  it('Ctrl-C while the services start (it reaches initdb too): a partial report of no load, and nothing left running', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'surge-reh-start-'));
+    // The services' folders go here, where nothing else writes; postgres (another user) must reach them.
+    const services = join(tmp, 'services');
+    mkdirSync(services, { mode: 0o755 });
+    chmodSync(tmp, 0o755);
+    const out = join(tmp, 'run');
+    let sent = false;
+    const r = await surge([...SHORT, '--out', out], {
+      ownGroup: true,
+      env: { ...process.env, CI: 'true', TMPDIR: services },
+      onStderr: (text, child) => {
+        if (!sent && text.includes('starting the stand-in')) {
+          sent = true;
+          setTimeout(() => process.kill(-child.pid!, 'SIGINT'), 1500);
+        }
+      },
+    });
+    expect(r.code, r.stderr.slice(-3000)).toBe(0);
+    const report = parseReport(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')));
+    expect(report.partial).toBe(true);
+    expect(report.partialReason).toBe('interrupted by SIGINT before any load was sent');
+    expect(report.projection).toBeNull();
+    // tsx keeps its compile cache in TMPDIR/tsx-<uid> on purpose; everything else must be gone.
+    expect(readdirSync(services).filter((f) => !f.startsWith('tsx-'))).toEqual([]);
+  }, 120_000);
 
   it('prints the plan for a dry run and refuses a public instance in one line', async () => {
     const dry = await surge(['rehearse', '--dry-run']);

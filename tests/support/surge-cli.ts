@@ -19,6 +19,8 @@ export interface CliOptions {
   cwd?: string;
   /** Called with all stderr so far on every chunk, e.g. to send Ctrl-C at a given moment. */
   onStderr?: (text: string, child: ChildProcess) => void;
+  /** Its own process group, so a test can send Ctrl-C as a terminal does: to the whole group (`process.kill(-child.pid, 'SIGINT')`). */
+  ownGroup?: boolean;
 }
 
 // A test that times out leaves its surge running; when this test process ends,
@@ -29,7 +31,7 @@ process.once('exit', () => {
 });
 
 export function surge(args: string[], opts: CliOptions = {}): Promise<CliResult> {
-  const child = spawn(process.execPath, [SURGE, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? { ...process.env, CI: 'true' }, ...(opts.cwd ? { cwd: opts.cwd } : {}) });
+  const child = spawn(process.execPath, [SURGE, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? { ...process.env, CI: 'true' }, ...(opts.cwd ? { cwd: opts.cwd } : {}), detached: opts.ownGroup ?? false });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));

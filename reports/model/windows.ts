@@ -34,30 +34,37 @@ export function breakpointPhase(data: RunData): Phase | undefined {
   return data.phases.find((p) => p.kind === 'breakpoint');
 }
 
+// A phase's clock starts at the runner's first progress report after the load
+// began (one a second), so its planned steps may end up to that much after it.
+const STEP_CLOCK_SLACK_SEC = 1;
+
 export function loadWindows(data: RunData, phase: Pick<Phase, 'startSec' | 'endSec' | 'shape' | 'steps'>, options: WindowOptions = {}) {
   let minHold = options.minHoldSec ?? 30;
   const offered = clip(combine(data.series.offeredRate), phase.startSec, phase.endSec);
   const shape = phase.steps?.length ? 'stepped' : (phase.shape ?? detectShape(offered, minHold, options.stepTolerance ?? 0.02));
-  let spans: { start: number; end: number; rate: number }[];
+  let spans: { start: number; end: number; rate: number; cutShort?: boolean }[];
   if (phase.steps?.length) {
     // The runner's own steps: each judged after its first rate window, which
     // still averages in the step before (at most its first half, for short
-    // steps); every step the plan held counts.
+    // steps); every step the plan held counts. A phase that ended early
+    // (Ctrl-C, a crashed target) held only the steps it finished: the plan's
+    // steps are cut at its end, and the one it was in is not credited.
     const lag = data.rateWindowSec ?? 0;
-    spans = phase.steps.map((s) => ({ start: s.startSec + Math.min(lag, (s.endSec - s.startSec) / 2), end: s.endSec, rate: s.rate }));
-    minHold = Math.min(minHold, ...spans.map((s) => s.end - s.start));
+    const planned = phase.steps.map((s) => ({ start: s.startSec + Math.min(lag, (s.endSec - s.startSec) / 2), end: s.endSec, rate: s.rate }));
+    minHold = Math.min(minHold, ...planned.map((s) => s.end - s.start));
+    spans = planned.map((s) => ({ ...s, end: Math.min(s.end, phase.endSec), cutShort: s.end - phase.endSec > STEP_CLOCK_SLACK_SEC }));
   } else spans = shape === 'stepped' ? steps(offered, options.stepTolerance ?? 0.02, phase.endSec) : slices(offered, phase, minHold);
   const throughput = combine(data.series.throughput);
   const concurrency = combine(data.series.concurrency);
   const p95 = combine(data.series.latencyP95, 'max');
   // A lone sample at the phase's last instant makes an empty span: nothing was held there.
-  const windows: LoadWindow[] = spans.filter((w) => w.end > w.start).map(({ start, end, rate }) => {
+  const windows: LoadWindow[] = spans.filter((w) => w.end > w.start).map(({ start, end, rate, cutShort }) => {
     const inside = (pts: Point[]) => pts.filter(([t]) => t >= start && t < end);
     return {
       start,
       end,
       rate,
-      credited: end - start >= minHold,
+      credited: !cutShort && end - start >= minHold,
       throughput: mean(inside(throughput)) ?? null,
       concurrency: mean(inside(concurrency)) ?? null,
       latencyP95: mean(inside(p95)) ?? null,

@@ -55,6 +55,32 @@ describe('findBreakingPoint', () => {
     expect(bp.brokeAt).toMatchObject({ rate: 5, violated: ['api-p95'] });
   });
 
+  it('credits only the steps an interrupted breakpoint finished, not the ones it planned', () => {
+    // Planned: 3 steps of 20 s (1, 2, 3/s); Ctrl-C at t=30, half-way through the second.
+    const steps = [1, 2, 3].map((rate, i) => ({ startSec: 20 * i, endSec: 20 * (i + 1), rate }));
+    const data = runData({
+      rateWindowSec: 10,
+      phases: [{ ...phase('breakpoint', 0, 30, 'stepped'), steps }],
+      series: {
+        offeredRate: [series('offered', (t) => (t < 20 ? 1 : 2), 0, 30, {}, 1)],
+        throughput: [series('throughput', (t) => (t < 20 ? 1 : 2), 0, 30, {}, 1)],
+        latencyP95: [series('p95', () => 0.1, 0, 30, {}, 1)],
+        errorRate: [series('errors', () => 0, 0, 30, {}, 1)],
+      },
+    });
+    const bp = findBreakingPoint(data, DEFAULT_SLOS);
+    // The second step's first rate window still averaged in the first: nothing of it is left to judge.
+    expect(bp.windows.map((w) => [w.start, w.end, w.rate, w.credited])).toEqual([[10, 20, 1, true]]);
+    expect(bp.status).toBe('did-not-break');
+    expect(bp.sustainedRate).toBe(1);
+    expect(bp.maxOfferedRate).toBe(1);
+
+    // Stopped 5 s after a step's rate window settled: judged, but not credited as held.
+    const cut = findBreakingPoint(runData({ ...data, phases: [{ ...phase('breakpoint', 0, 35, 'stepped'), steps }] }), DEFAULT_SLOS);
+    expect(cut.windows.map((w) => [w.start, w.end, w.rate, w.credited])).toEqual([[10, 20, 1, true], [30, 35, 2, false]]);
+    expect(cut.sustainedRate).toBe(1);
+  });
+
   it('finds the break on a ramp, crediting each 30 s slice with its lowest rate', () => {
     const offered = (t: number) => 0.1 * t; // 0 → 60 req/s over 600 s
     const data = runData({

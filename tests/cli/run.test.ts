@@ -81,6 +81,10 @@ describe('surge run', () => {
       expect(m.http_reqs.count).toBe(m.iterations.count);
       expect(m.iteration_duration.min).toBeGreaterThanOrEqual(1000);
       expect(m.vus_max.max).toBe(3);
+      // k6's default, 1 VU x 1 iteration: the runner's own process blocks, nothing else keeps it alive
+      const one = await surge(['run', script, '--engine', 'node', '--target', url, '-e', `URL=${url}/`, '--quiet', '--summary-export', join(dir, 'one.json')]);
+      expect(one.code).toBe(0);
+      expect(JSON.parse(readFileSync(join(dir, 'one.json'), 'utf8')).metrics.http_reqs.count).toBe(1);
     } finally {
       server.close();
     }

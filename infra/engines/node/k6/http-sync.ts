@@ -49,13 +49,13 @@ function startHelper(): Helper {
   const { port1, port2 } = new MessageChannel();
   const sab = new SharedArrayBuffer(4);
   const worker = new Worker(BOOT, { workerData: { entry: ENTRY, port: port2, flag: sab }, transferList: [port2] });
+  // Once loaded, the helper never keeps the process alive; it is torn down with it.
+  // (Until then it must: startBlockingHelper()'s caller may have nothing else pending.)
   const ready = new Promise<void>((resolve) => {
     worker.once('message', () => resolve());
     worker.once('error', () => resolve());
     worker.once('exit', () => resolve());
-  });
-  // The helper never keeps the process alive; it is torn down with it.
-  worker.unref();
+  }).then(() => void worker.unref());
   port1.unref();
   return { worker, port: port1, flag: new Int32Array(sab), ready };
 }

@@ -162,6 +162,12 @@ describe('accounts, notifications and tokens through masto.js', () => {
     const boost = await fans[0]!.client.v1.statuses.$select(posted[0]!).reblog();
     expect(boost.reblog!.id).toBe(posted[0]);
     expect(boost.uri).toBe(`${standin.baseUrl}/users/fan1_masto/statuses/${boost.id}/activity`);
+
+    // A profile loads pinned posts first (the stand-in has none), and may leave out boosts.
+    expect(await star.client.v1.accounts.$select(star.id).statuses.list({ pinned: true })).toEqual([]);
+    const fanPosts = fans[0]!.client.v1.accounts.$select(fans[0]!.id).statuses;
+    expect((await fanPosts.list()).map((st) => st.id)).toEqual([boost.id]);
+    expect(await fanPosts.list({ excludeReblogs: true })).toEqual([]);
   });
 
   it("carries 4.5's quote_approval, and a delete hands back the source text instead of the content, for redrafting", async () => {
@@ -171,6 +177,8 @@ describe('accounts, notifications and tokens through masto.js', () => {
     expect(seenByFan.quoteApproval.currentUser).toBe('automatic');
     // The app that posted it, shown to everyone (show_application defaults to true).
     expect(seenByFan.application).toEqual({ name: 'masto-e2e', website: null });
+    const notTheirs = await fans[1]!.client.v1.statuses.$select(post.id).remove().catch((e: unknown) => e);
+    expect(notTheirs).toMatchObject({ statusCode: 404, message: 'Record not found' });
     const removed = await star.client.v1.statuses.$select(post.id).remove();
     expect(removed.text).toBe('redraft <me>');
     expect(removed).not.toHaveProperty('content');

@@ -5,9 +5,8 @@ import { enqueue } from '../../jobs/queue.js';
 import { authorize, authorizeIfGotToken, requireUser } from '../auth.js';
 import type { WebContext } from '../context.js';
 import { ApiError, errors } from '../errors.js';
-import { limit, list, str } from '../params.js';
-import { linkHeader, page } from '../paging.js';
-import { findLocalAccount, renderStatuses } from '../queries.js';
+import { list, str } from '../params.js';
+import { findLocalAccount } from '../queries.js';
 import { rateLimit } from '../rate-limiter.js';
 import { renderAccount, renderCredentialAccount } from '../render.js';
 import { registrationsMode } from '../settings.js';
@@ -57,24 +56,6 @@ export function accountRoutes(app: FastifyInstance, ctx: WebContext): void {
     const account = await findLocalAccount(ctx.db, (req.params as { id: string }).id);
     if (!account) throw errors.notFound();
     return renderAccount(account, base);
-  });
-
-  app.get('/api/v1/accounts/:id/statuses', { config: { controller: 'api/v1/accounts/statuses', action: 'index' } }, async (req, reply) => {
-    const viewer = authorizeIfGotToken(req.auth, 'read:statuses')?.accountId ?? undefined;
-    const id = (req.params as { id: string }).id;
-    if (!(await findLocalAccount(ctx.db, id))) throw errors.notFound();
-    const pg = page(req.params_, limit(req.params_, 20, 40));
-    const { rows } = await ctx.db.query(
-      `SELECT id::text FROM statuses WHERE account_id = $1 AND visibility <= 1
-          AND ($2::bigint IS NULL OR id < $2) AND ($3::bigint IS NULL OR id > $3) AND ($4::bigint IS NULL OR id > $4)
-        ORDER BY id ${pg.minId ? 'ASC' : 'DESC'} LIMIT $5`,
-      [id, pg.maxId ?? null, pg.sinceId ?? null, pg.minId ?? null, pg.limit],
-    );
-    const ids = rows.map((r) => r.id as string);
-    if (pg.minId) ids.reverse();
-    const link = linkHeader(`${base}/api/v1/accounts/${id}/statuses`, req.query as Record<string, unknown>, ids, { more: ids.length === pg.limit });
-    if (link) reply.header('link', link);
-    return renderStatuses(ctx.db, ids, base, viewer);
   });
 
   app.post('/api/v1/accounts/:id/follow', cfg('follow'), async (req) => {

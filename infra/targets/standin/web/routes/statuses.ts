@@ -50,7 +50,8 @@ export function statusRoutes(app: FastifyInstance, ctx: WebContext): void {
   app.delete('/api/v1/statuses/:id', cfg('api/v1/statuses', 'destroy'), async (req) => {
     const user = await requireUser(ctx.db, authorize(req.auth, 'write:statuses'));
     const s = await visibleStatus((req.params as { id: string }).id, user.accountId);
-    if (s.account_id !== user.accountId) throw errors.forbidden();
+    // Mastodon looks the post up among the caller's own: someone else's is not found.
+    if (s.account_id !== user.accountId) throw errors.notFound();
     const body = await render(s.id, user.accountId);
     await transaction(ctx.db, async (c) => {
       await c.query('DELETE FROM statuses WHERE id = $1', [s.id]);

@@ -194,6 +194,26 @@ describe('accounts, notifications and tokens through masto.js', () => {
     expect(bad).toMatchObject({ statusCode: 422, message: 'Validation failed: Visibility is not included in the list' });
   });
 
+  it('shows a thread around a post: ancestors oldest first, replies depth first, nothing the viewer may not see', async () => {
+    const root = await star.client.v1.statuses.create({ status: 'thread root' });
+    const reply = await fans[0]!.client.v1.statuses.create({ status: 'first reply', inReplyToId: root.id });
+    const deeper = await star.client.v1.statuses.create({ status: 'reply to the reply', inReplyToId: reply.id });
+    const second = await fans[1]!.client.v1.statuses.create({ status: 'second reply', inReplyToId: root.id });
+    const hidden = await fans[2]!.client.v1.statuses.create({ status: 'private reply', inReplyToId: root.id, visibility: 'private' });
+
+    const fromRoot = await fans[1]!.client.v1.statuses.$select(root.id).context.fetch();
+    expect(fromRoot.ancestors).toEqual([]);
+    expect(fromRoot.descendants.map((st) => st.id)).toEqual([reply.id, deeper.id, second.id]);
+    const ownView = await fans[2]!.client.v1.statuses.$select(root.id).context.fetch();
+    expect(ownView.descendants.map((st) => st.id)).toContain(hidden.id);
+
+    const anonymous = createRestAPIClient({ url: standin.baseUrl });
+    const fromLeaf = await anonymous.v1.statuses.$select(deeper.id).context.fetch();
+    expect(fromLeaf.ancestors.map((st) => st.id)).toEqual([root.id, reply.id]);
+    expect(fromLeaf.descendants).toEqual([]);
+    expect(await anonymous.v1.customEmojis.list()).toEqual([]);
+  });
+
   it('dismisses one notification, then answers 404 for it', async () => {
     const before = await eventually(async () => {
       const n = await star.client.v1.notifications.list({ types: ['follow'] });

@@ -16,6 +16,7 @@ import { followListRoutes } from './routes/follow-lists.js';
 import { authRoutes } from './routes/auth.js';
 import { instanceRoutes } from './routes/instance.js';
 import { notificationRoutes } from './routes/notifications.js';
+import { statusContextRoutes } from './routes/status-context.js';
 import { statusRoutes } from './routes/statuses.js';
 import { timelineRoutes } from './routes/timelines.js';
 
@@ -111,7 +112,7 @@ export function buildApp(ctx: WebContext, threads: ThreadPool, metrics?: WebMetr
     return reply.code(404).type('text/html').send('<!DOCTYPE html><title>The page you are looking for isn\'t here.</title>');
   });
 
-  for (const register of [appRoutes, authRoutes, accountRoutes, accountStatusRoutes, followListRoutes, statusRoutes, timelineRoutes, notificationRoutes, instanceRoutes, adminRoutes, federationRoutes]) {
+  for (const register of [appRoutes, authRoutes, accountRoutes, accountStatusRoutes, followListRoutes, statusRoutes, statusContextRoutes, timelineRoutes, notificationRoutes, instanceRoutes, adminRoutes, federationRoutes]) {
     register(app, ctx);
   }
   return app;

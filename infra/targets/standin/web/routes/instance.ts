@@ -89,5 +89,9 @@ export function instanceRoutes(app: FastifyInstance, ctx: WebContext): void {
     };
   });
 
+  // Clients ask for these when they start; the stand-in has no custom emoji and no rules.
+  app.get('/api/v1/custom_emojis', { config: { controller: 'api/v1/custom_emojis', action: 'index' } }, async () => []);
+  app.get('/api/v1/instance/rules', { config: { controller: 'api/v1/instances/rules', action: 'index' } }, async () => []);
+
   app.get('/health', { config: { controller: 'health', action: 'show' } }, async (_req, reply) => reply.type('text/plain').send('OK'));
 }

@@ -8,6 +8,10 @@ export interface RunOptions {
   vus?: number;
   duration?: string;
   iterations?: number;
+  /** `--stage 30s:10` (repeatable), as k6 writes them. */
+  stages?: string[];
+  /** `--summary-trend-stats avg,p(99)`. */
+  summaryTrendStats?: string[];
   summaryExport?: string;
   /** `--out json=FILE` */
   outJson?: string;

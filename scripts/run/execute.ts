@@ -29,6 +29,8 @@ function overridesOf(o: RunOptions): RunOverrides {
     vus: o.vus,
     duration: o.duration,
     iterations: o.iterations,
+    stages: o.stages,
+    summaryTrendStats: o.summaryTrendStats,
     tags: Object.keys(o.tags).length ? o.tags : undefined,
     noThresholds: o.noThresholds || undefined,
     executionSegment: o.executionSegment,

@@ -18,6 +18,8 @@ export interface RunFlags {
   vus?: number;
   duration?: string;
   iterations?: number;
+  stage?: string[];
+  summaryTrendStats?: string;
   summaryExport?: string;
   out: string[];
   tag: string[];
@@ -126,6 +128,8 @@ export function planRun(
       vus: flags.vus,
       duration: flags.duration,
       iterations: flags.iterations,
+      stages: flags.stage?.length ? flags.stage : undefined,
+      summaryTrendStats: flags.summaryTrendStats === undefined ? undefined : flags.summaryTrendStats.split(',').map((s) => s.trim()),
       summaryExport: flags.summaryExport,
       outJson,
       tags: pairs(flags.tag, '--tag'),

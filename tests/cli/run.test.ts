@@ -90,6 +90,20 @@ describe('surge run', () => {
     }
   }, 180_000);
 
+  it("takes k6's short flags (-u, -i, -s) and --summary-trend-stats as k6 does", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'surge-run-'));
+    const script = join(dir, 'script.js');
+    writeFileSync(script, 'export default async function () {}\n');
+    const target = ['--engine', 'node', '--target', 'http://127.0.0.1:9', '--dry-run'];
+    const shared = JSON.parse((await surge(['run', script, ...target, '-u', '3', '-i', '6'])).stdout);
+    expect(shared.execution.scenarios.default).toMatchObject({ executor: 'shared-iterations', vus: 3, iterations: 6 });
+    const ramp = JSON.parse((await surge(['run', script, ...target, '-s', '2s:3', '-s', '1s:0'])).stdout);
+    expect(ramp.execution.scenarios.default).toMatchObject({ executor: 'ramping-vus', stages: [{ duration: 2000, target: 3 }, { duration: 1000, target: 0 }] });
+    expect(ramp.execution.maxVUs).toBe(3);
+    const bad = await surge(['run', script, '--engine', 'node', '--target', 'http://127.0.0.1:9', '--summary-trend-stats', 'avg,p(99x)']);
+    expect(bad.stderr).toContain("invalid percentile trend stat value 'p(99x)'");
+  }, 120_000);
+
   it('refuses a target the user has not claimed, in one line, before starting anything', async () => {
     const r = await surge(['run', 'smoke', '--target', 'https://social.example']);
     expect(r.code).not.toBe(0);

@@ -30,6 +30,8 @@ export function k6Command(o: RunOptions): K6Command {
   if (o.vus !== undefined) args.push('--vus', String(o.vus));
   if (o.duration !== undefined) args.push('--duration', o.duration);
   if (o.iterations !== undefined) args.push('--iterations', String(o.iterations));
+  for (const s of o.stages ?? []) args.push('--stage', s);
+  if (o.summaryTrendStats) args.push('--summary-trend-stats', o.summaryTrendStats.join(','));
   for (const [k, v] of Object.entries(o.tags)) args.push('--tag', `${k}=${v}`);
   if (o.executionSegment) args.push('--execution-segment', o.executionSegment);
   if (o.executionSegmentSequence) args.push('--execution-segment-sequence', o.executionSegmentSequence);

@@ -35,6 +35,17 @@ export async function readConfigFile(file: string): Promise<unknown> {
   }
 }
 
+/**
+ * Reads and validates the SLO and price files, so a typo stops a rehearsal
+ * before it starts rather than after its load; the result is BuildOptions.
+ */
+export async function loadReportConfig(files: { sloFile?: string; priceSheetFile?: string }): Promise<Pick<BuildOptions, 'sloConfig' | 'priceSheet'>> {
+  const out: Pick<BuildOptions, 'sloConfig' | 'priceSheet'> = {};
+  if (files.sloFile) parseSloConfig((out.sloConfig = await readConfigFile(files.sloFile)), files.sloFile);
+  if (files.priceSheetFile) parsePriceSheet((out.priceSheet = await readConfigFile(files.priceSheetFile)), files.priceSheetFile);
+  return out;
+}
+
 async function resolveConfig(opts: BuildOptions): Promise<{ slos?: Slos; prices?: PriceSheet }> {
   const out: { slos?: Slos; prices?: PriceSheet } = {};
   if (opts.sloFile) out.slos = parseSloConfig(await readConfigFile(opts.sloFile), opts.sloFile);

@@ -7,6 +7,7 @@ import { isBuiltinWave } from '../../scenarios/waves/builtin.js';
 import { describeWave } from '../../scenarios/waves/describe.js';
 import { loadWave, WaveError } from '../../scenarios/waves/load.js';
 import { oneOf, positiveNumber, wholeNumber } from '../options.js';
+import { loadReportConfig } from '../../reports/build.js';
 import { rehearse } from '../rehearse/execute.js';
 import { planRehearsal, type RehearseFlags } from '../rehearse/plan.js';
 import { UsageError } from '../run/plan.js';
@@ -16,7 +17,11 @@ import { UsageError } from '../run/plan.js';
 
 
 export function rehearseCommand(): Command {
+  // Both spellings set one value, the last winning; given together they contradict.
+  const breakpointFlags = new Set<string>();
   return new Command('rehearse')
+    .on('option:breakpoint', () => breakpointFlags.add('--breakpoint'))
+    .on('option:no-breakpoint', () => breakpointFlags.add('--no-breakpoint'))
     .description('rehearse a signup wave against a target and write a capacity-planning report')
     .option('--wave <name|file>', 'built-in wave or a .json/.yaml wave file', 'exodus-day-one')
     .option('--target <target>', 'auto (containerised Mastodon where Docker runs, else the stand-in), standin, mastodon or a URL', 'auto')
@@ -52,6 +57,7 @@ export function rehearseCommand(): Command {
     .option('--mail-quota <n>', "stand-in: its mail relay refuses mail past this many a day (a provider's quota)", wholeNumber(0, 10_000_000))
     .option('--db-pool <n>', 'stand-in DB pool per process', wholeNumber(1, 256))
     .action(async (o: RehearseFlags & Record<string, any>) => {
+      if (breakpointFlags.size > 1) throw new UsageError('--breakpoint (only the breakpoint) and --no-breakpoint (skip it) contradict each other: give one');
       let wave;
       try {
         wave = await loadWave(o.wave);
@@ -65,9 +71,11 @@ export function rehearseCommand(): Command {
         cwd: process.cwd(),
         waveJson: isBuiltinWave(o.wave) ? undefined : JSON.stringify(wave),
       });
+      // Everything that can be refused is checked before any note is printed: a refusal is one line.
+      const adminToken = await adminTokenFor(o.adminToken, plan.target.kind);
+      const reportConfig = await reportConfigFor(o.slo, o.prices);
       const log = (line: string) => process.stderr.write(`${line}\n`);
       for (const note of plan.notes) log(note);
-      const adminToken = await adminTokenFor(o.adminToken, plan.target.kind);
       if (o.dryRun) {
         process.stdout.write(`${JSON.stringify({ description: describeWave(wave), ...plan }, null, 2)}\n`);
         return;
@@ -75,14 +83,25 @@ export function rehearseCommand(): Command {
       log(`rehearsing ${describeWave(wave)}`);
       const outcome = await rehearse(plan, {
         sizing: { webConcurrency: o.webConcurrency, maxThreads: o.maxThreads, sidekiqConcurrency: o.sidekiqConcurrency, dbPool: o.dbPool },
-        sloFile: o.slo,
-        pricesFile: o.prices,
+        reportConfig,
         adminToken,
         log,
       });
       process.stdout.write(`${outcome.verdict}\n\nreport: ${outcome.reportPaths.join('\n        ')}\n`);
       if (o.failOnSlo && outcome.slosPassed === false) process.exitCode = 1;
     });
+}
+
+/** --slo and --prices are read and checked now, not when the report is written after the load. */
+async function reportConfigFor(sloFile: string | undefined, priceSheetFile: string | undefined) {
+  const check = async (flag: string, files: Parameters<typeof loadReportConfig>[0]) => {
+    try {
+      return await loadReportConfig(files);
+    } catch (err) {
+      throw new UsageError(`${flag} ${(err as Error).message.split('\n')[0]!.replace(/:$/, '')}`);
+    }
+  };
+  return { ...(await check('--slo', { sloFile })), ...(await check('--prices', { priceSheetFile })) };
 }
 
 /** Read (never printed) before anything starts; only a URL target takes one. */

@@ -15,7 +15,7 @@ import { recordAccounts } from '../../infra/targets/mastodon/manifest.js';
 import { saveMeasures } from '../../infra/targets/mastodon/measures.js';
 import { planMastodonStack } from '../../infra/targets/mastodon/plan.js';
 import { startStandin, type StandinHandle, type StandinSizing } from '../../infra/targets/standin/standin.js';
-import { buildRunReport } from '../../reports/build.js';
+import { buildRunReport, type BuildOptions } from '../../reports/build.js';
 import { JOBS, RATE_WINDOW_SEC, runQueries, type RunQuery } from '../../reports/collect/queries.js';
 import { writeRunMeta, type RunMeta } from '../../reports/collect/run-folder.js';
 import { buildScenarios } from '../build-scenarios.js';
@@ -33,8 +33,8 @@ export interface RehearseOptions {
   sizing: StandinSizing;
   /** A URL target's admin token (never logged): its admin measures are kept. */
   adminToken?: string;
-  sloFile?: string;
-  pricesFile?: string;
+  /** SLO and price overrides, read and checked before the run (loadReportConfig). */
+  reportConfig?: Pick<BuildOptions, 'sloConfig' | 'priceSheet'>;
   log: (line: string) => void;
 }
 
@@ -236,7 +236,7 @@ export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Prom
     await writeRunMeta(plan.outDir, meta);
     for (const stop of stops.reverse()) await stop().catch(() => {});
     stops.length = 0;
-    const report = await buildRunReport(plan.outDir, { sloFile: opts.sloFile, priceSheetFile: opts.pricesFile });
+    const report = await buildRunReport(plan.outDir, opts.reportConfig);
     return { outDir: plan.outDir, reportPaths: report.paths, verdict: report.verdict, slosPassed: report.pass, partial: meta.partial };
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => {});

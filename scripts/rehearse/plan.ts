@@ -82,6 +82,7 @@ export function parseJobNames(text: string): Partial<JobNames> {
 
 // With the default 12 × 20 s breakpoint and a 2-minute activity phase, about 10 minutes in all.
 const DEFAULT_WAVE_SECONDS = 4 * 60;
+const MIN_WAVE_SECONDS = 10;
 const PHASES: readonly PhaseName[] = ['breakpoint', 'wave', 'activity'];
 
 /** The wave's busiest moment of everyday requests, in real time (requests/s). */
@@ -105,6 +106,9 @@ export function planRehearsal(flags: RehearseFlags, wave: Wave, facts: { docker:
   } catch (err) {
     throw err instanceof TargetError ? new UsageError(err.message) : err;
   }
+  if (flags.mailApiUrl !== undefined && target.kind !== 'url') {
+    throw new UsageError(`--mail-api-url is for a URL target; the ${target.kind} target has its own mail sink: drop it, or give --target URL`);
+  }
   if (target.kind === 'url' && !flags.mailApiUrl) {
     notes.push('no --mail-api-url: newcomers are created but not confirmed by mail');
   }
@@ -112,6 +116,11 @@ export function planRehearsal(flags: RehearseFlags, wave: Wave, facts: { docker:
   if (flags.compress !== undefined && flags.duration !== undefined) throw new UsageError('--compress and --duration both set how fast the wave plays: give one');
   const waveSeconds = flags.duration !== undefined ? parseK6Duration(flags.duration) : flags.compress !== undefined ? wave.duration / flags.compress : Math.min(wave.duration, DEFAULT_WAVE_SECONDS);
   if (!(waveSeconds > 0)) throw new UsageError(`--duration "${flags.duration}" is not a duration like 5m`);
+  // The wave scenario plays whole seconds, and a replay shorter than a few rate windows shows nothing.
+  if (waveSeconds < MIN_WAVE_SECONDS) {
+    const given = flags.duration !== undefined ? `--duration ${flags.duration}` : `--compress ${flags.compress}`;
+    throw new UsageError(`${given} plays the ${wave.name} wave in ${Number(waveSeconds.toPrecision(3))} s; give at least ${MIN_WAVE_SECONDS} s (e.g. --duration 1m; a bare number is milliseconds, as in k6)`);
+  }
   const compression = wave.duration / waveSeconds;
   const peak = findPeak(wave).rate;
   const topStep = flags.bpStartRate + (flags.bpSteps - 1) * flags.bpStepRate;
@@ -123,10 +132,15 @@ export function planRehearsal(flags: RehearseFlags, wave: Wave, facts: { docker:
     notes.push(`wave scaled ×${scale.toPrecision(3)} so its compressed peak is ${(topStep / 2).toFixed(1)}/s; the projection scales back to the full wave`);
   }
 
-  let names: string[] = flags.phases
+  if (flags.phases !== undefined && flags.breakpoint !== undefined) {
+    throw new UsageError(`--phases and --${flags.breakpoint ? '' : 'no-'}breakpoint both choose the phases: give one (e.g. --phases ${flags.breakpoint ? 'breakpoint' : 'wave,activity'})`);
+  }
+  let names: string[] = flags.phases !== undefined
     ? flags.phases.split(',').map((p) => p.trim())
     : flags.breakpoint === false ? ['wave', 'activity'] : flags.breakpoint === true ? ['breakpoint'] : [...PHASES];
   for (const n of names) if (!PHASES.includes(n as PhaseName)) throw new UsageError(`--phases: unknown phase "${n}" (use ${PHASES.join(', ')})`);
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice) throw new UsageError(`--phases: "${twice}" is listed twice; each phase runs once (e.g. --phases ${PHASES.join(',')})`);
   if (target.kind === 'url' && !flags.mailApiUrl && names.includes('activity')) {
     // newcomer-activity signs its cohort up and confirms it by mail before the load starts.
     if (flags.phases) throw new UsageError('--phases activity needs --mail-api-url: the newcomers it drives must confirm their accounts by mail');
@@ -143,7 +157,7 @@ export function planRehearsal(flags: RehearseFlags, wave: Wave, facts: { docker:
 
   const common: Record<string, string> = { SEED: String(flags.seed ?? Math.floor(facts.now.getTime() / 1000) % 1_000_000) };
   if (target.kind === 'url') common.BASE_URL = target.baseUrl;
-  if (flags.mailApiUrl) common.MAIL_API_URL = flags.mailApiUrl.replace(/\/+$/, '');
+  if (flags.mailApiUrl) common.MAIL_API_URL = checkMailApiUrl(flags.mailApiUrl);
   const stepSec = parseK6Duration(flags.bpStepDuration);
   if (!(stepSec >= 2)) throw new UsageError(`--bp-step-duration "${flags.bpStepDuration}" must be a duration of 2s or more`);
   // The wave and activity phases replay the same wave, each over its own length and scale.
@@ -200,6 +214,19 @@ function planMetrics(flags: RehearseFlags, target: RehearsalPlan['target']): Reh
   // The plan is printed and kept in the run folder: no credentials in it.
   if (url.username || url.password) throw new UsageError('--prometheus-url must not carry a user or password; put an authenticating proxy on loopback in front of it');
   return { prometheusUrl: url.toString().replace(/\/+$/, ''), jobs: parseJobNames(flags.prometheusJobs ?? '') };
+}
+
+/** The plan is printed and kept in the run folder, and the URL goes into every phase's env: no credentials in it. */
+function checkMailApiUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--mail-api-url "${text}" is not a URL like http://127.0.0.1:8025 (the Mailpit that receives the instance's mail)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--mail-api-url "${url.protocol}//…" must be http(s)`);
+  if (url.username || url.password) throw new UsageError('--mail-api-url must not carry a user or password; put an authenticating proxy on loopback in front of Mailpit');
+  return url.toString().replace(/\/+$/, '');
 }
 
 function planStandinMail(flags: RehearseFlags, target: RehearsalPlan['target']): RehearsalPlan['standinMail'] {

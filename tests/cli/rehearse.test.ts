@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -82,6 +82,29 @@ describe('surge rehearse', () => {
     // tsx keeps its compile cache in TMPDIR/tsx-<uid> on purpose; everything else must be gone.
     expect(readdirSync(services).filter((f) => !f.startsWith('tsx-'))).toEqual([]);
   }, 120_000);
+
+  it('refuses bad input in exactly one line before anything starts, even where notes would be printed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'surge-reh-bad-'));
+    const slo = join(dir, 'slo.yaml');
+    writeFileSync(slo, 'api_p95: fast\n');
+    const cases: [string[], RegExp][] = [
+      // Without the check, a typo in --slo failed only when the report was written, after the whole load.
+      [['--slo', join(dir, 'missing.yaml')], /^surge: --slo .*missing\.yaml: cannot read it \(ENOENT\)$/],
+      [['--slo', slo], /^surge: --slo .*slo\.yaml: unknown key 'api_p95'; allowed here: api, errors, signup, queues$/],
+      [['--breakpoint', '--no-breakpoint'], /^surge: --breakpoint .* and --no-breakpoint .* contradict each other: give one$/],
+      // A URL target prints notes (no mail API, activity skipped) before it runs; a refusal still comes alone.
+      [['--target', 'http://127.0.0.1:9', '--admin-token', 'literal-token-value'], /^surge: --admin-token takes env:NAME or file:PATH, never the token itself/],
+    ];
+    for (const [args, message] of cases) {
+      const out = join(dir, 'run');
+      const r = await surge(['rehearse', ...args, '--out', out]);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(r.stderr.trim()).toMatch(message);
+      expect(r.stderr).not.toContain('literal-token-value');
+      expect(existsSync(out), args.join(' ')).toBe(false);
+    }
+  });
 
   it('prints the plan for a dry run and refuses a public instance in one line', async () => {
     const dry = await surge(['rehearse', '--dry-run']);

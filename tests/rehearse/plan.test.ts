@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { getWave } from '../../scenarios/waves/builtin.js';
-import { planRehearsal, type RehearseFlags } from '../../scripts/rehearse/plan.js';
+import { breakpointSteps, planRehearsal, type RehearseFlags } from '../../scripts/rehearse/plan.js';
 import { UsageError } from '../../scripts/run/plan.js';
 
 const flags = (f: Partial<RehearseFlags> = {}): RehearseFlags => ({
@@ -60,6 +60,32 @@ describe('rehearsal plans', () => {
     expect(() => planRehearsal(flags({ target: 'https://social.example' }), w, facts)).toThrow(/--i-own-this-instance/);
     expect(() => planRehearsal(flags({ compress: 2, duration: '5m' }), w, facts)).toThrow(UsageError);
     expect(() => planRehearsal(flags({ phases: 'wave,soak' }), w, facts)).toThrow(/unknown phase "soak" \(use breakpoint, wave, activity\)/);
+  });
+
+  it('refuses phases chosen twice or both ways, a wave replayed in under 10 s, and a mail API that is not a plain URL', () => {
+    const w = getWave('peak-hour');
+    expect(() => planRehearsal(flags({ phases: 'wave,wave' }), w, facts)).toThrow(/--phases: "wave" is listed twice/);
+    expect(() => planRehearsal(flags({ phases: '' }), w, facts)).toThrow(/--phases: unknown phase ""/);
+    expect(() => planRehearsal(flags({ phases: 'wave', breakpoint: true }), w, facts)).toThrow(/--phases and --breakpoint both choose the phases: give one/);
+    expect(() => planRehearsal(flags({ phases: 'wave', breakpoint: false }), w, facts)).toThrow(/--phases and --no-breakpoint/);
+    // k6 reads a bare number as milliseconds: "--duration 5" is 5 ms, not a wave.
+    expect(() => planRehearsal(flags({ duration: '5' }), w, facts)).toThrow(/--duration 5 plays the peak-hour wave in 0\.005 s; give at least 10 s/);
+    expect(() => planRehearsal(flags({ compress: 1000 }), w, facts)).toThrow(/--compress 1000 plays the peak-hour wave in 3\.6 s/);
+    expect(planRehearsal(flags({ duration: '10s' }), w, facts).phases[1]!.env.DURATION).toBe('10s');
+    const url = { target: 'http://127.0.0.1:3000' };
+    expect(() => planRehearsal(flags({ ...url, mailApiUrl: 'mailpit' }), w, facts)).toThrow(/--mail-api-url "mailpit" is not a URL like http:\/\/127\.0\.0\.1:8025/);
+    expect(() => planRehearsal(flags({ ...url, mailApiUrl: 'http://admin:hunter2@127.0.0.1:8025' }), w, facts)).toThrow(/^--mail-api-url must not carry a user or password[^\n]*$/);
+    expect(() => planRehearsal(flags({ mailApiUrl: 'http://127.0.0.1:8025' }), w, facts)).toThrow(/--mail-api-url is for a URL target; the standin target has its own mail sink/);
+  });
+
+  it('lays the breakpoint steps out from --bp-step-duration read as a k6 duration', () => {
+    const plan = planRehearsal(flags({ bpSteps: 3, bpStepDuration: '2500ms', bpStartRate: 2, bpStepRate: 0.5 }), getWave('peak-hour'), facts);
+    expect(breakpointSteps(plan.phases[0]!.env, 10)).toEqual([
+      { startSec: 10, endSec: 12.5, rate: 2 },
+      { startSec: 12.5, endSec: 15, rate: 2.5 },
+      { startSec: 15, endSec: 17.5, rate: 3 },
+    ]);
+    expect(breakpointSteps(planRehearsal(flags({ bpSteps: 1, bpStepDuration: '1m30s' }), getWave('peak-hour'), facts).phases[0]!.env, 0)[0]!.endSec).toBe(90);
   });
 
   it("plans where the instance's series are read, and refuses what --prometheus-url cannot do", () => {

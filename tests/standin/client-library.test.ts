@@ -184,6 +184,15 @@ describe('accounts, notifications and tokens through masto.js', () => {
     expect(removed).not.toHaveProperty('content');
   });
 
+  it('counts a long link as 23 characters against the limit the instance announces', async () => {
+    const { configuration } = await star.client.v2.instance.fetch();
+    const url = `https://example.org/${'long-path/'.repeat(30)}`;
+    const text = `${'x'.repeat(configuration.statuses.maxCharacters - configuration.statuses.charactersReservedPerUrl - 1)} ${url}`;
+    expect((await star.client.v1.statuses.create({ status: text })).content).toContain(`href="${url}"`);
+    const over = await star.client.v1.statuses.create({ status: `x${text}` }).catch((e: unknown) => e);
+    expect(over).toMatchObject({ statusCode: 422, message: 'Validation failed: Text character limit of 500 exceeded' });
+  });
+
   it("refuses a reply to a post that is gone or not shown, and an unknown visibility, with Mastodon's messages", async () => {
     const secret = await star.client.v1.statuses.create({ status: 'followers only', visibility: 'private' });
     for (const inReplyToId of [secret.id, '123']) {

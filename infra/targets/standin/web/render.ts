@@ -62,9 +62,7 @@ export function escapeHtml(s: string): string {
 // URLs are found in the raw text (so `"` or `>` next to one is not taken into
 // it) and, as twitter-text does for Mastodon, end before trailing punctuation
 // and before a `)` that closes a parenthesis opened outside the URL.
-function linkify(text: string): string {
-  let out = '';
-  let at = 0;
+export function* urlSpans(text: string): Generator<{ index: number; url: string }> {
   for (const m of text.matchAll(/https?:\/\/[^\s<>"]+/g)) {
     let url = m[0];
     for (;;) {
@@ -72,10 +70,17 @@ function linkify(text: string): string {
       else if (url.endsWith(')') && url.split('(').length < url.split(')').length) url = url.slice(0, -1);
       else break;
     }
-    if (!/^https?:\/\/./.test(url)) continue;
+    if (/^https?:\/\/./.test(url)) yield { index: m.index, url };
+  }
+}
+
+function linkify(text: string): string {
+  let out = '';
+  let at = 0;
+  for (const { index, url } of urlSpans(text)) {
     const e = escapeHtml(url);
-    out += `${escapeHtml(text.slice(at, m.index))}<a href="${e}" target="_blank" rel="nofollow noopener">${e}</a>`;
-    at = m.index + url.length;
+    out += `${escapeHtml(text.slice(at, index))}<a href="${e}" target="_blank" rel="nofollow noopener">${e}</a>`;
+    at = index + url.length;
   }
   return out + escapeHtml(text.slice(at));
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { WebContext } from '../context.js';
 import { registrationsMode } from '../settings.js';
+import { MAX_CHARS, URL_CHARS } from '../status-length.js';
 
 // /api/v1/instance and /api/v2/instance with the limits clients read before
 // posting, and /health as Puma's health check.
@@ -23,7 +24,7 @@ export function instanceRoutes(app: FastifyInstance, ctx: WebContext): void {
 
   const configuration = {
     accounts: { max_featured_tags: 10, max_pinned_statuses: 5 },
-    statuses: { max_characters: 500, max_media_attachments: 4, characters_reserved_per_url: 23 },
+    statuses: { max_characters: MAX_CHARS, max_media_attachments: 4, characters_reserved_per_url: URL_CHARS },
     media_attachments: {
       supported_mime_types: ['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'video/mp4'],
       image_size_limit: 16777216,

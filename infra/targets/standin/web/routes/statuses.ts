@@ -9,8 +9,8 @@ import { bool, str } from '../params.js';
 import { loadStatuses, renderStatuses } from '../queries.js';
 import { rateLimit } from '../rate-limiter.js';
 import { VISIBILITIES } from '../render.js';
+import { MAX_CHARS, statusLength } from '../status-length.js';
 
-const MAX_CHARS = 500;
 const IDEMPOTENCY_TTL_SEC = 3600;
 
 export function statusRoutes(app: FastifyInstance, ctx: WebContext): void {
@@ -160,7 +160,7 @@ async function createStatus(ctx: WebContext, user: UserAuth, p: Record<string, u
   const text = str(p, 'status') ?? '';
   const spoiler = str(p, 'spoiler_text') ?? '';
   if (!text.trim()) throw validationError({ text: [{ error: 'ERR_BLANK', description: "can't be blank" }] });
-  if ([...text].length + [...spoiler].length > MAX_CHARS) {
+  if (statusLength(text, spoiler) > MAX_CHARS) {
     throw new ApiError(422, `Validation failed: Text character limit of ${MAX_CHARS} exceeded`, {
       error: `Validation failed: Text character limit of ${MAX_CHARS} exceeded`,
       details: { text: [{ error: 'ERR_TOO_LONG', description: `character limit of ${MAX_CHARS} exceeded` }] },

@@ -1,0 +1,29 @@
+import { urlSpans } from './render.js';
+
+// StatusLengthValidator: what counts against max_characters. Each URL counts
+// as characters_reserved_per_url, a mention of a remote account only as
+// @username, and characters are grapheme clusters (a family emoji is one).
+
+export const MAX_CHARS = 500;
+export const URL_CHARS = 23;
+
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+// Account::MENTION_RE, in JavaScript's terms.
+const MENTION = /(?<![=/\p{L}\p{N}_])@([\p{L}\p{N}_]+(?:[.-]+[\p{L}\p{N}_]+)*)(?:@[\p{L}\p{N}_]+(?:[.-]+[\p{L}\p{N}_]+)*)?/gu;
+
+function countGraphemes(s: string): number {
+  let n = 0;
+  for (const _ of graphemes.segment(s)) n++;
+  return n;
+}
+
+export function statusLength(text: string, spoilerText: string): number {
+  let countable = '';
+  let at = 0;
+  for (const { index, url } of urlSpans(text)) {
+    countable += `${text.slice(at, index)}${'x'.repeat(URL_CHARS)}`;
+    at = index + url.length;
+  }
+  countable += text.slice(at);
+  return countGraphemes(countable.replace(MENTION, '@$1')) + countGraphemes(spoilerText);
+}

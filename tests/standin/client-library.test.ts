@@ -171,7 +171,8 @@ describe('accounts, notifications and tokens through masto.js', () => {
   });
 
   it("carries 4.5's quote_approval, and a delete hands back the source text instead of the content, for redrafting", async () => {
-    const post = await star.client.v1.statuses.create({ status: 'redraft <me>', visibility: 'unlisted' });
+    const post = await star.client.v1.statuses.create({ status: 'redraft <me>', visibility: 'unlisted', spoilerText: 'cw' });
+    expect(post).toMatchObject({ spoilerText: 'cw', sensitive: true, visibility: 'unlisted' });
     expect(post.quoteApproval).toEqual({ automatic: ['public'], manual: [], currentUser: 'automatic' });
     const seenByFan = await fans[1]!.client.v1.statuses.$select(post.id).fetch();
     expect(seenByFan.quoteApproval.currentUser).toBe('automatic');

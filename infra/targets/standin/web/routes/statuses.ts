@@ -186,7 +186,8 @@ async function createStatus(ctx: WebContext, user: UserAuth, p: Record<string, u
       `INSERT INTO statuses (account_id, text, spoiler_text, sensitive, visibility, language, in_reply_to_id, in_reply_to_account_id, application_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id::text`,
       [
-        user.accountId, text, spoiler, bool(p, 'sensitive') ?? false, VISIBILITIES.indexOf(normaliseVisibility(visibility)),
+        // PostStatusService: a content warning always marks the post sensitive.
+        user.accountId, text, spoiler, (bool(p, 'sensitive') ?? false) || spoiler.trim() !== '', VISIBILITIES.indexOf(normaliseVisibility(visibility)),
         str(p, 'language') ?? null, inReplyTo?.id ?? null, inReplyTo?.account_id ?? null, user.applicationId,
       ],
     );

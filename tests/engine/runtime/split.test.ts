@@ -84,5 +84,22 @@ describe('blocking-style scripts spread as one instance', () => {
     expect(m.setup_token!.values.min).toBe(m.setup_token!.values.max);
     expect(m.vus_max!.values.max).toBe(3);
   }, 120_000);
+
+  it('an arrival-rate scenario drops nothing a single k6 would not, and config warnings are not repeated per process', async () => {
+    const logs: string[] = [];
+    const r = await runSplit({
+      script: fixture('blocking-arrival.js'),
+      env: { BASE: threaded.base },
+      processes: 4,
+      oneInstance: true,
+      noSummary: true,
+      logSink: (_l, level, msg) => void logs.push(`${level}: ${msg}`),
+    });
+    expect(r.exitCode).toBe(0);
+    const m = r.summaryData!.metrics;
+    expect(m.iterations!.values.count).toBe(20);
+    expect(m.dropped_iterations).toBeUndefined();
+    expect(logs.filter((l) => l.startsWith('warning'))).toEqual([]);
+  }, 120_000);
 });
 

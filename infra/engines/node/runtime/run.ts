@@ -520,7 +520,7 @@ export function initScriptVU(
  * ExitCodeError (104 config, 107 script) on failure.
  */
 export function prepareTest(
-  opts: Pick<RunTestOptions, 'script' | 'env' | 'overrides'>,
+  opts: Pick<RunTestOptions, 'script' | 'env' | 'overrides' | 'collectRaw'>,
   logger: Logger,
   engine: MetricsEngine,
   hooks: ExecHooks,
@@ -541,7 +541,8 @@ export function prepareTest(
     throw new ExitCodeError(`error parsing script options: ${(e as Error).message}`, ExitCodes.InvalidConfig);
   }
   const cons = consolidateOptions(scriptOptions, opts.overrides ?? {}, functions);
-  for (const w of cons.warnings) logger.warn(w);
+  // A split run's children leave the warnings to the parent, which read the same options.
+  if (!opts.collectRaw) for (const w of cons.warnings) logger.warn(w);
   shared.options = cons.module;
   shared.runTags = { ...cons.tags };
   engine.initThresholds(cons.thresholds, !cons.noThresholds);

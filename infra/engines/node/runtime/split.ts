@@ -13,6 +13,7 @@ import { ExitCodeError, ExitCodes } from '../exitcodes.js';
 import { buildSummaryData } from '../summary.js';
 import { thresholdsCrossedError } from '../thresholds.js';
 import type { ExecutorSnapshot } from './execution.js';
+import type { ConsolidatedOptions } from './options.js';
 import { GroupSummary } from './group-summary.js';
 import { errorText, Logger, type LogLevel } from './log.js';
 import { MetricsEngine } from './metrics.js';
@@ -143,6 +144,24 @@ async function mergeJSONParts(parts: string[], target: string): Promise<void> {
   await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
 }
 
+/**
+ * The consolidated scenarios with arrival-rate VUs all pre-allocated, for a
+ * one-instance split: a child whose share of preAllocatedVUs is 0 would drop
+ * its first due iterations, where one k6 instance has its few pre-allocated
+ * VUs free for them. Undefined when there is nothing to change.
+ */
+function preallocatedScenarios(scenarios: ConsolidatedOptions['scenarios']): Record<string, unknown> | undefined {
+  const list = Object.values(scenarios);
+  if (!list.some((s) => s.executor.endsWith('arrival-rate'))) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const s of list) {
+    const { name, ...config } = s as unknown as Record<string, unknown> & { name: string };
+    if (s.executor.endsWith('arrival-rate')) config.preAllocatedVUs = config.maxVUs;
+    out[name] = config;
+  }
+  return out;
+}
+
 /** Samples the parent makes itself rather than merging the children's. */
 const OWN_GAUGES = /^vus(_max)?($|\{)/;
 
@@ -210,6 +229,7 @@ export async function runSplit(opts: SplitOptions): Promise<RunTestResult> {
     presetSetupData = { json: setup.json };
   }
 
+  const arrivalScenarios = opts.oneInstance ? preallocatedScenarios(cons.scenarios) : undefined;
   const sequence = evenSequence(n);
   const jsonParts: string[] = [];
   const children: Child[] = [];
@@ -260,7 +280,7 @@ export async function runSplit(opts: SplitOptions): Promise<RunTestResult> {
         executionSegment: segmentOf(i, n),
         executionSegmentSequence: sequence,
         ...(presetSetupData
-          ? { noSetup: true, noTeardown: true }
+          ? { noSetup: true, noTeardown: true, ...(arrivalScenarios ? { scenarios: arrivalScenarios, vus: undefined, duration: undefined, iterations: undefined, stages: undefined } : {}) }
           : { tags: { ...(opts.overrides?.tags ?? {}), instance_id: String(i + 1) } }),
       },
       ...(presetSetupData ? { presetSetupData } : {}),

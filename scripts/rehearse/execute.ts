@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import { exportRange } from '../../infra/metrics/query.js';
@@ -183,7 +183,8 @@ export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Prom
         ...(phase.name === 'breakpoint' ? { steps: breakpointSteps(phase.env, startSec) } : {}),
         ...(neighbours !== undefined ? { neighbourCpuShare: neighbours } : {}),
       });
-      if (result.summaryData) await writeFile(join(plan.outDir, `summary-${phase.name}.json`), `${JSON.stringify(result.summaryData, null, 2)}\n`);
+      if (result.summaryData) await writeFile(join(plan.outDir, `summary-${phase.name}.json`), `${JSON.stringify(withoutSetupData(result.summaryData), null, 2)}\n`);
+      if (plan.engine.engine === 'k6') await dropSetupDataFromExport(join(plan.outDir, `k6-summary-${phase.name}.json`));
       // What it may have created on the target, for surge cleanup.
       if (result.summaryData) await recordAccounts(plan.outDir, new URL(phase.env.BASE_URL ?? env.BASE_URL!).origin, { scenario: phase.scenario, phase: phase.name, env: phase.env, summary: result.summaryData });
     }
@@ -243,4 +244,19 @@ export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Prom
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+// setup() data is what a scenario hands its VUs: the activity cohort's access
+// tokens among it, live on the target until revoked. Run folders are shared
+// (CI artifacts), so it is never kept; accounts.json records who the cohort is.
+function withoutSetupData<T extends object>(summary: T): Omit<T, 'setup_data'> {
+  const { setup_data: _, ...kept } = summary as T & { setup_data?: unknown };
+  return kept;
+}
+
+/** k6's own --summary-export keeps setup_data as it is; rewritten without it. */
+async function dropSetupDataFromExport(file: string): Promise<void> {
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  if (text === undefined) return;
+  await writeFile(file, `${JSON.stringify(withoutSetupData(JSON.parse(text) as object), null, 4)}\n`);
 }

@@ -30,6 +30,9 @@ describe('surge rehearse', () => {
     expect(html.match(/<svg/g)?.length).toBeGreaterThanOrEqual(6);
     const runJson = readFileSync(join(out, 'run.json'), 'utf8');
     expect(runJson).not.toMatch(/token|password/i);
+    // The activity cohort's access tokens (its setup() data) stay out of every file: run folders are shared.
+    for (const file of readdirSync(out)) expect(readFileSync(join(out, file), 'utf8'), file).not.toMatch(/"(access_)?token"\s*:/);
+    expect(readFileSync(join(out, 'accounts.json'), 'utf8')).toMatch(/"phase": "activity"/);
     const phases = JSON.parse(runJson).phases as { name: string; neighbourCpuShare?: number }[];
     expect(phases.map((p) => p.name)).toEqual(['breakpoint', 'wave', 'activity']);
     // How much of the machine other programs took, per phase, for the report's caveat.

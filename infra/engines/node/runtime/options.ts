@@ -242,8 +242,19 @@ export function consolidateOptions(
     throw new ConfigError(`invalid summaryTimeUnit '${summaryTimeUnit}', only 's', 'ms' and 'us' are supported`);
   }
 
+  // The shortcuts stay in k6's consolidated options next to the scenarios made of them:
+  // vus from the highest tier setting it, the other four from the tier that won (Options.Apply).
+  const scriptPicks = pick(script);
+  const cliPicks = pick(cli);
+  const winner = ['duration', 'iterations', 'stages', 'scenarios'].some((k) => k in cliPicks) ? cliPicks : scriptPicks;
+  const shortcuts = Object.fromEntries(
+    ['duration', 'iterations', 'stages'].filter((k) => k in winner).map((k) => [k, winner[k]]),
+  );
+  const vus = cliPicks.vus ?? scriptPicks.vus;
   const raw: Record<string, unknown> = {
     ...merged,
+    ...(vus !== undefined ? { vus } : {}),
+    ...shortcuts,
     scenarios: JSON.parse(JSON.stringify(scenariosAsOptions(scenarios))),
     thresholds: merged.thresholds ?? null,
     tags,

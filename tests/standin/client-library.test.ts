@@ -161,6 +161,11 @@ describe('accounts, notifications and tokens through masto.js', () => {
 
     const boost = await fans[0]!.client.v1.statuses.$select(posted[0]!).reblog();
     expect(boost.reblog!.id).toBe(posted[0]);
+    // Favouriting the boost as a timeline shows it favourites the boosted post.
+    const faved = await fans[1]!.client.v1.statuses.$select(boost.id).favourite();
+    expect(faved.id).toBe(boost.id);
+    expect(faved.reblog).toMatchObject({ id: posted[0], favourited: true, favouritesCount: 1 });
+    expect(faved.favouritesCount).toBe(0);
     expect(boost.uri).toBe(`${standin.baseUrl}/users/fan1_masto/statuses/${boost.id}/activity`);
 
     // A profile loads pinned posts first (the stand-in has none), and may leave out boosts.

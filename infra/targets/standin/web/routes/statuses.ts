@@ -65,7 +65,10 @@ export function statusRoutes(app: FastifyInstance, ctx: WebContext): void {
 
   app.post('/api/v1/statuses/:id/favourite', cfg('api/v1/statuses/favourites', 'create'), async (req) => {
     const user = await requireUser(ctx.db, authorize(req.auth, 'write:favourites'));
-    const s = await visibleStatus((req.params as { id: string }).id, user.accountId);
+    const asked = await visibleStatus((req.params as { id: string }).id, user.accountId);
+    // Favourite's before_validation: favouriting a boost favourites the boosted post;
+    // the answer is still the post asked for.
+    const s = asked.reblog_of_id ? await visibleStatus(asked.reblog_of_id, user.accountId) : asked;
     const created = await transaction(ctx.db, async (c) => {
       const ins = await c.query('INSERT INTO favourites (account_id, status_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING id', [user.accountId, s.id]);
       if (ins.rowCount === 0) return false;
@@ -76,7 +79,7 @@ export function statusRoutes(app: FastifyInstance, ctx: WebContext): void {
     if (created && s.account_id !== user.accountId) {
       await enqueue(ctx.redis, 'default', 'LocalNotificationWorker', [s.account_id, user.accountId, 'Favourite', 'favourite', s.id]);
     }
-    return render(s.id, user.accountId);
+    return render(asked.id, user.accountId);
   });
 
   app.post('/api/v1/statuses/:id/unfavourite', cfg('api/v1/statuses/favourites', 'destroy'), async (req) => {

@@ -116,6 +116,8 @@ export interface Comparison {
   regression: boolean;
   baselineRuns: number;
   currentRuns: number;
+  /** What a reader must know to trust the table: partial runs, sides that rehearsed different things. */
+  notes: string[];
 }
 
 export function compareReports(baseline: readonly Report[], current: readonly Report[], overrides: Partial<Record<CompareMetricId, number>> = {}): Comparison {
@@ -134,7 +136,29 @@ export function compareReports(baseline: readonly Report[], current: readonly Re
       worse > tolerance && worse > noise ? 'regression' : worse > tolerance ? 'within noise' : -worse > allowed ? 'improved' : 'ok';
     return { ...base, change, allowed, tolerance, verdict };
   });
-  return { rows, regression: rows.some((r) => r.verdict === 'regression'), baselineRuns: baseline.length, currentRuns: current.length };
+  // A gate that passes because nothing was measured would pass a run that never ran.
+  if (rows.every((r) => r.verdict === 'not measured')) {
+    const blank = ([['baseline', baseline], ['current', current]] as const).filter(([, runs]) => runs.every((r) => COMPARE_METRICS.every((m) => m.value(r) === null)));
+    const why = blank.map(([name, runs]) => `the ${name} measured nothing${runs[0]?.partial ? ` (${runs[0].partialReason})` : ''}`).join('; ');
+    throw new CompareInputError(`nothing to compare: no metric was measured on both sides${why ? `: ${why}` : ''}; give runs that sent load`);
+  }
+  return { rows, regression: rows.some((r) => r.verdict === 'regression'), baselineRuns: baseline.length, currentRuns: current.length, notes: compareNotes(baseline, current) };
+}
+
+function compareNotes(baseline: readonly Report[], current: readonly Report[]): string[] {
+  const notes: string[] = [];
+  for (const [name, runs] of [['baseline', baseline], ['current', current]] as const) {
+    const partial = runs.filter((r) => r.partial);
+    if (partial.length) notes.push(`${partial.length} of the ${name}'s ${runs.length} run${runs.length > 1 ? 's' : ''} ${partial.length > 1 ? 'are' : 'is'} partial (${partial[0]!.partialReason}): its figures cover only what ran.`);
+  }
+  const differ = (what: string, of: (r: Report) => string) => {
+    const b = [...new Set(baseline.map(of))];
+    const c = [...new Set(current.map(of))];
+    if (b.join() !== c.join()) notes.push(`The sides rehearsed different ${what}: ${b.join(', ')} (baseline) and ${c.join(', ')} (current).`);
+  };
+  differ('waves', (r) => r.wave.name);
+  differ('targets', (r) => r.target.label);
+  return notes;
 }
 
 function side(s: SideStats, fmt: (v: number) => string): string {
@@ -162,5 +186,5 @@ export function renderComparisonMd(c: Comparison): string {
   });
   const head = c.regression ? '**Regression**: the current run is worse than the baseline beyond tolerance and noise.' : 'No regression beyond tolerance and noise.';
   const runs = `Baseline: ${c.baselineRuns} run${c.baselineRuns > 1 ? 's' : ''}; current: ${c.currentRuns} run${c.currentRuns > 1 ? 's' : ''}.`;
-  return `${head} ${runs}\n\n${mdTable(['metric', 'baseline', 'current', 'change', 'allowed', 'verdict'], lines)}\n`;
+  return `${[`${head} ${runs}`, ...c.notes.map((n) => `> ${n}`), mdTable(['metric', 'baseline', 'current', 'change', 'allowed', 'verdict'], lines)].join('\n\n')}\n`;
 }

@@ -62,6 +62,28 @@ describe('compareReports', () => {
     expect(renderComparisonMd(c)).toContain('(noise band)');
   });
 
+  it('refuses to pass a run that measured nothing, and says when runs are partial or rehearsed different things', () => {
+    // What a rehearsal stopped before any load writes: every figure unmeasured.
+    const empty: Report = {
+      ...base,
+      partial: true,
+      partialReason: 'interrupted by SIGINT before any load was sent',
+      slos: { ...base.slos, verdicts: base.slos.verdicts.map((v) => ({ ...v, observed: null, pass: null })) },
+      breakingPoint: { ...base.breakingPoint, status: 'not-measured', sustainedRate: null },
+    };
+    expect(() => compareReports([base], [empty])).toThrow(CompareInputError);
+    expect(() => compareReports([base], [empty])).toThrow(/^nothing to compare: no metric was measured on both sides: the current measured nothing \(interrupted by SIGINT before any load was sent\); give runs that sent load$/);
+
+    const cut: Report = { ...crippled, partial: true, partialReason: 'interrupted by SIGINT', wave: { ...crippled.wave, name: 'peak-hour' } };
+    const c = compareReports([base], [cut]);
+    expect(c.notes).toEqual([
+      "1 of the current's 1 run is partial (interrupted by SIGINT): its figures cover only what ran.",
+      `The sides rehearsed different waves: ${base.wave.name} (baseline) and peak-hour (current).`,
+    ]);
+    expect(renderComparisonMd(c)).toContain('\n\n> 1 of the current');
+    expect(compareReports([base], [base]).notes).toEqual([]);
+  });
+
   it('parses tolerances: percent, percentage points for errors, aliases; rejects the rest in one line', () => {
     expect(parseTolerance('p95=15')).toEqual(['p95', 0.15]);
     expect(parseTolerance('errors=1pp')).toEqual(['error-rate', 0.01]);

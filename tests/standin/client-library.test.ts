@@ -229,6 +229,12 @@ describe('accounts, notifications and tokens through masto.js', () => {
     expect(await anonymous.v1.customEmojis.list()).toEqual([]);
   });
 
+  it('notifies an account mentioned in a post', async () => {
+    const post = await fans[2]!.client.v1.statuses.create({ status: '@star_masto look at this' });
+    const mention = await eventually(async () => (await star.client.v1.notifications.list({ types: ['mention'] }))[0]);
+    expect(mention).toMatchObject({ type: 'mention', account: { id: fans[2]!.id }, status: { id: post.id } });
+  });
+
   it('dismisses one notification, then answers 404 for it', async () => {
     const before = await eventually(async () => {
       const n = await star.client.v1.notifications.list({ types: ['follow'] });

@@ -1,3 +1,4 @@
+import { MENTION } from './mentions.js';
 import { urlSpans } from './render.js';
 
 // StatusLengthValidator: what counts against max_characters. Each URL counts
@@ -8,8 +9,6 @@ export const MAX_CHARS = 500;
 export const URL_CHARS = 23;
 
 const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
-// Account::MENTION_RE, in JavaScript's terms.
-const MENTION = /(?<![=/\p{L}\p{N}_])@([\p{L}\p{N}_]+(?:[.-]+[\p{L}\p{N}_]+)*)(?:@[\p{L}\p{N}_]+(?:[.-]+[\p{L}\p{N}_]+)*)?/gu;
 
 function countGraphemes(s: string): number {
   let n = 0;

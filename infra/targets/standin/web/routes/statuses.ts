@@ -9,6 +9,7 @@ import { bool, str } from '../params.js';
 import { loadStatuses, renderStatuses } from '../queries.js';
 import { rateLimit } from '../rate-limiter.js';
 import { VISIBILITIES } from '../render.js';
+import { localMentions } from '../mentions.js';
 import { MAX_CHARS, statusLength } from '../status-length.js';
 
 const IDEMPOTENCY_TTL_SEC = 3600;
@@ -202,7 +203,22 @@ async function createStatus(ctx: WebContext, user: UserAuth, p: Record<string, u
   });
   if (inReplyTo) await expireStatuses(ctx.redis, [inReplyTo.id]);
   if (/https?:\/\//.test(text)) await enqueue(ctx.redis, 'pull', 'LinkCrawlWorker', [id]);
+  await notifyMentioned(ctx, text, user.accountId, id);
   await enqueue(ctx.redis, 'default', 'DistributionWorker', [id]);
   if (normaliseVisibility(visibility) !== 'direct') await enqueue(ctx.redis, 'push', 'ActivityPub::DistributionWorker', [id]);
   return id;
+}
+
+/**
+ * ProcessMentionsService, notifications only: each local account the text
+ * names gets a `mention` (the status's `mentions` list stays empty here).
+ */
+async function notifyMentioned(ctx: WebContext, text: string, authorId: string, statusId: string): Promise<void> {
+  const names = localMentions(text, ctx.config.localDomain);
+  if (names.length === 0) return;
+  const { rows } = await ctx.db.query(
+    'SELECT id::text FROM accounts WHERE domain IS NULL AND lower(username) = ANY($1::text[]) AND id <> $2',
+    [names, authorId],
+  );
+  for (const r of rows) await enqueue(ctx.redis, 'default', 'LocalNotificationWorker', [r.id, authorId, 'Mention', 'mention', statusId]);
 }

@@ -89,6 +89,8 @@ export function rehearseCommand(): Command {
       });
       process.stdout.write(`${outcome.verdict}\n\nreport: ${outcome.reportPaths.join('\n        ')}\n`);
       if (o.failOnSlo && outcome.slosPassed === false) process.exitCode = 1;
+      // Cut short by Ctrl-C or SIGTERM: the partial report is written, and scripts still learn the run did not finish.
+      if (outcome.signal) process.exitCode = outcome.signal === 'SIGINT' ? 130 : 143;
     });
 }
 

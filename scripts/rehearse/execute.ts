@@ -44,17 +44,21 @@ export interface RehearseOutcome {
   verdict: string;
   slosPassed: boolean | null;
   partial: boolean;
+  /** The signal that cut the run short, if one did (the partial report is written all the same). */
+  signal?: NodeJS.Signals;
 }
 
 export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Promise<RehearseOutcome> {
   await mkdir(plan.outDir, { recursive: true });
   const abort = new AbortController();
   let partialReason: string | undefined;
+  let signal: NodeJS.Signals | undefined;
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {
     signals++;
     // A second Ctrl-C leaves at once; the services' watchdog still cleans up.
     if (signals > 1) process.exit(sig === 'SIGINT' ? 130 : 143);
+    signal ??= sig;
     partialReason = `interrupted by ${sig}`;
     opts.log(`${sig}: stopping the load, then writing a partial report (Ctrl-C again to quit now)`);
     abort.abort();
@@ -238,7 +242,7 @@ export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Prom
     for (const stop of stops.reverse()) await stop().catch(() => {});
     stops.length = 0;
     const report = await buildRunReport(plan.outDir, opts.reportConfig);
-    return { outDir: plan.outDir, reportPaths: report.paths, verdict: report.verdict, slosPassed: report.pass, partial: meta.partial };
+    return { outDir: plan.outDir, reportPaths: report.paths, verdict: report.verdict, slosPassed: report.pass, partial: meta.partial, ...(signal ? { signal } : {}) };
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => {});
     process.off('SIGINT', onSignal);

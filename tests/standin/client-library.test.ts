@@ -229,6 +229,15 @@ describe('accounts, notifications and tokens through masto.js', () => {
     expect(await anonymous.v1.customEmojis.list()).toEqual([]);
   });
 
+  it('sets up a profile with update_credentials, and refuses a display name over 30 characters', async () => {
+    const me = await fans[2]!.client.v1.accounts.updateCredentials({ displayName: 'Fan Three 🐘', note: 'Here for the wave', bot: true });
+    expect(me).toMatchObject({ displayName: 'Fan Three 🐘', note: '<p>Here for the wave</p>', bot: true, source: { note: 'Here for the wave' } });
+    expect((await star.client.v1.accounts.$select(fans[2]!.id).fetch()).displayName).toBe('Fan Three 🐘');
+    const tooLong = await fans[2]!.client.v1.accounts.updateCredentials({ displayName: 'x'.repeat(31) }).catch((e: unknown) => e);
+    expect(tooLong).toMatchObject({ statusCode: 422, message: 'Validation failed: Display name is too long (maximum is 30 characters)' });
+    expect((await fans[2]!.client.v1.accounts.verifyCredentials()).displayName).toBe('Fan Three 🐘');
+  });
+
   it('notifies an account mentioned in a post', async () => {
     const post = await fans[2]!.client.v1.statuses.create({ status: '@star_masto look at this' });
     const mention = await eventually(async () => (await star.client.v1.notifications.list({ types: ['mention'] }))[0]);

@@ -17,7 +17,7 @@ export type ValidationDetails = Record<string, { error: string; description: str
 // Mastodon's activerecord.attributes labels (user/account.username, user.email …).
 const FIELD_LABEL: Record<string, string> = {
   username: 'Username', email: 'E-mail address', password: 'Password', agreement: 'Service agreement', reason: 'Reason',
-  locale: 'Locale', text: 'Text', visibility: 'Visibility', client_name: 'Application name', redirect_uri: 'Redirect URI', scopes: 'Scopes',
+  locale: 'Locale', text: 'Text', visibility: 'Visibility', display_name: 'Display name', note: 'Note', client_name: 'Application name', redirect_uri: 'Redirect URI', scopes: 'Scopes',
 };
 
 /** 422 as ActiveRecord::RecordInvalid renders it: a sentence plus per-field codes. */

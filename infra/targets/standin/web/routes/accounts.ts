@@ -8,7 +8,7 @@ import { ApiError, errors } from '../errors.js';
 import { list, str } from '../params.js';
 import { findLocalAccount } from '../queries.js';
 import { rateLimit } from '../rate-limiter.js';
-import { renderAccount, renderCredentialAccount } from '../render.js';
+import { renderAccount } from '../render.js';
 import { registrationsMode } from '../settings.js';
 import { signUp } from '../sign-up.js';
 import { requestRemoteFollow, undoRemoteFollow } from '../../federation/follows.js';
@@ -28,13 +28,6 @@ export function accountRoutes(app: FastifyInstance, ctx: WebContext): void {
     if (mode === 'none') throw new ApiError(403, 'Forbidden');
     const r = await signUp(ctx, auth, req.params_, req.clientIp, mode === 'open');
     return { access_token: r.token, token_type: 'Bearer', scope: r.scopes, created_at: r.createdAt };
-  });
-
-  app.get('/api/v1/accounts/verify_credentials', { config: { controller: 'api/v1/accounts/credentials', action: 'show' } }, async (req) => {
-    const auth = req.auth && req.auth.scopes.includes('profile') ? req.auth : authorize(req.auth, 'read:accounts');
-    const user = await requireUser(ctx.db, auth);
-    const account = await findLocalAccount(ctx.db, user.accountId);
-    return renderCredentialAccount(account!, base, user.role);
   });
 
   app.get('/api/v1/accounts/lookup', { config: { controller: 'api/v1/accounts/lookup', action: 'show' } }, async (req) => {

@@ -8,7 +8,8 @@ import { renderCredentialAccount } from '../render.js';
 
 // The signed-in user's own account (Api::V1::Accounts::CredentialsController):
 // read it, and set up the profile as a newcomer does. Profile fields, avatars
-// and headers are not kept; the other settings are accepted and ignored.
+// and headers are not kept, nor `locked` (follows here never become requests);
+// the other settings are accepted and ignored.
 
 const DISPLAY_NAME_MAX = 30;
 const NOTE_MAX = 500;
@@ -42,10 +43,10 @@ export function credentialRoutes(app: FastifyInstance, ctx: WebContext): void {
     if (Object.keys(details).length > 0) throw validationError(details);
     // An absent parameter leaves the column as it is.
     await ctx.db.query(
-      `UPDATE accounts SET display_name = coalesce($2, display_name), note = coalesce($3, note), locked = coalesce($4, locked),
-              bot = coalesce($5, bot), discoverable = coalesce($6, discoverable)
+      `UPDATE accounts SET display_name = coalesce($2, display_name), note = coalesce($3, note),
+              bot = coalesce($4, bot), discoverable = coalesce($5, discoverable)
         WHERE id = $1`,
-      [user.accountId, displayName ?? null, note ?? null, bool(p, 'locked') ?? null, bool(p, 'bot') ?? null, bool(p, 'discoverable') ?? null],
+      [user.accountId, displayName ?? null, note ?? null, bool(p, 'bot') ?? null, bool(p, 'discoverable') ?? null],
     );
     return renderCredentialAccount((await findLocalAccount(ctx.db, user.accountId))!, base, user.role);
   });

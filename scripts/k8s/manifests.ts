@@ -44,6 +44,10 @@ export function checkName(flag: string, value: string, max = 63): string {
 
 export function remoteWriteUrl(prometheusUrl: string): string {
   if (!/^https?:\/\/[^/\s]+/.test(prometheusUrl)) throw new K8sError(`--prometheus-url "${prometheusUrl}" is not an http(s) URL such as http://prometheus.monitoring:9090`);
+  // testrun.yaml and surge-k8s.json are plain files people commit: no password in them.
+  if (/^https?:\/\/[^/@\s]*@/.test(prometheusUrl)) {
+    throw new K8sError('--prometheus-url must not carry a user or password (it would sit in plain text in testrun.yaml): give the runners K6_PROMETHEUS_RW_USERNAME and K6_PROMETHEUS_RW_PASSWORD from a Secret');
+  }
   return `${prometheusUrl.replace(/\/+$/, '')}/api/v1/write`;
 }
 

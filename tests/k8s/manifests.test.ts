@@ -66,6 +66,7 @@ describe('k6-operator manifests', () => {
     expect(() => k8sManifests({ ...input, name: 'Surge_Wave' })).toThrow(/--name "Surge_Wave" is not a Kubernetes name/);
     expect(() => k8sManifests({ ...input, parallelism: 0 })).toThrow(/--parallelism/);
     expect(() => k8sManifests({ ...input, prometheusUrl: 'prometheus:9090' })).toThrow(/--prometheus-url/);
+    expect(() => k8sManifests({ ...input, prometheusUrl: 'http://writer:hunter2@prom:9090' })).toThrow(/^--prometheus-url must not carry a user or password .*K6_PROMETHEUS_RW_PASSWORD from a Secret$/);
   });
 });
 

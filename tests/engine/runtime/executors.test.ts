@@ -32,6 +32,13 @@ describe('more executors and modules', () => {
     expect(r.summaryData!.state.testRunDurationMs).toBeLessThan(2600);
   });
 
+  it('ramping-vus ends once its VUs have returned, not gracefulRampDown/gracefulStop after the stages', async () => {
+    const r = await run({ script: fixture('ramping-default.js'), noSummary: true });
+    expect(r.exitCode).toBe(0);
+    expect(r.summaryData!.metrics.iterations!.values.count).toBeGreaterThan(3);
+    expect(r.summaryData!.state.testRunDurationMs).toBeLessThan(2500);
+  });
+
   it('k6/websockets: events, send/close, ws_* metrics; an open socket keeps the iteration alive', async () => {
     const r = await run({ script: fixture('ws.js'), env: { WS_URL: wsURL }, noSummary: true });
     expect(r.exitCode).toBe(0);

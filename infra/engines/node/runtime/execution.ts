@@ -493,13 +493,27 @@ class RampingVUsRun extends ExecutorRun {
         i++;
       }
     }
-    for (; j < this.gracefulSteps.length && !sig.aborted; j++) {
-      const g = this.gracefulSteps[j]!;
-      if (!(await sleepUntil(this.startPerf, g.timeOffset, sig))) break;
-      onGraceful(g);
-    }
-    if (sig.aborted) for (const h of handles) h.hardStop();
+    // As k6 (runRemainingGracefulSteps): the remaining graceful steps hard-stop VUs that are
+    // still busy when their time comes, while the run ends as soon as every VU has returned,
+    // not at the last graceful step (gracefulRampDown/gracefulStop after the stages).
+    const hardStopAll = () => {
+      for (const h of handles) h.hardStop();
+    };
+    if (sig.aborted) hardStopAll();
+    sig.addEventListener('abort', hardStopAll, { once: true });
+    const vusDone = new AbortController();
+    const rest = AbortSignal.any([sig, vusDone.signal]);
+    const remaining = (async () => {
+      for (; j < this.gracefulSteps.length; j++) {
+        const g = this.gracefulSteps[j]!;
+        if (!(await sleepUntil(this.startPerf, g.timeOffset, rest))) return;
+        onGraceful(g);
+      }
+    })();
     await Promise.all(handles.map((h) => h.wait()));
+    vusDone.abort();
+    sig.removeEventListener('abort', hardStopAll);
+    await remaining;
   }
   override activeVUs(): number {
     return this.activeCount;

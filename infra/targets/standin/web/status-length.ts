@@ -10,7 +10,8 @@ export const URL_CHARS = 23;
 
 const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
 
-function countGraphemes(s: string): number {
+/** Characters as a reader counts them (Ruby's grapheme clusters). */
+export function countGraphemes(s: string): number {
   let n = 0;
   for (const _ of graphemes.segment(s)) n++;
   return n;

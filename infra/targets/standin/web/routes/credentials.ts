@@ -5,6 +5,7 @@ import { validationError, type ValidationDetails } from '../errors.js';
 import { bool, str } from '../params.js';
 import { findLocalAccount } from '../queries.js';
 import { renderCredentialAccount } from '../render.js';
+import { countGraphemes } from '../status-length.js';
 
 // The signed-in user's own account (Api::V1::Accounts::CredentialsController):
 // read it, and set up the profile as a newcomer does. Profile fields, avatars
@@ -13,9 +14,6 @@ import { renderCredentialAccount } from '../render.js';
 
 const DISPLAY_NAME_MAX = 30;
 const NOTE_MAX = 500;
-
-const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
-const length = (s: string) => [...graphemes.segment(s)].length;
 
 export function credentialRoutes(app: FastifyInstance, ctx: WebContext): void {
   const base = ctx.config.baseUrl;
@@ -34,10 +32,10 @@ export function credentialRoutes(app: FastifyInstance, ctx: WebContext): void {
     const displayName = str(p, 'display_name');
     const note = str(p, 'note');
     const details: ValidationDetails = {};
-    if (displayName !== undefined && length(displayName) > DISPLAY_NAME_MAX) {
+    if (displayName !== undefined && countGraphemes(displayName) > DISPLAY_NAME_MAX) {
       details.display_name = [{ error: 'ERR_TOO_LONG', description: `is too long (maximum is ${DISPLAY_NAME_MAX} characters)` }];
     }
-    if (note !== undefined && length(note) > NOTE_MAX) {
+    if (note !== undefined && countGraphemes(note) > NOTE_MAX) {
       details.note = [{ error: 'ERR_TOO_LONG', description: `is too long (maximum is ${NOTE_MAX} characters)` }];
     }
     if (Object.keys(details).length > 0) throw validationError(details);

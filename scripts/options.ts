@@ -1,4 +1,6 @@
 import { InvalidArgumentError } from 'commander';
+import { loadReportConfig } from '../reports/build.js';
+import { UsageError } from './run/plan.js';
 
 // Flag parsers shared by the CLI's commands: each rejects bad input with one
 // line that names the flag's rule, before anything starts.
@@ -26,4 +28,16 @@ export function positiveNumber(flag: string) {
     if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} expects a number above 0, got "${raw}".`);
     return n;
   };
+}
+
+/** --slo and --prices, read and checked before anything starts (a rehearsal's report is written after its load). */
+export async function reportConfigFlags(sloFile: string | undefined, priceSheetFile: string | undefined) {
+  const check = async (flag: string, files: Parameters<typeof loadReportConfig>[0]) => {
+    try {
+      return await loadReportConfig(files);
+    } catch (err) {
+      throw new UsageError(`${flag} ${(err as Error).message.split('\n')[0]!.replace(/:$/, '')}`);
+    }
+  };
+  return { ...(await check('--slo', { sloFile })), ...(await check('--prices', { priceSheetFile })) };
 }

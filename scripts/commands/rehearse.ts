@@ -6,8 +6,7 @@ import { DEFAULT_MASTODON_TAG } from '../../infra/targets/mastodon/version.js';
 import { isBuiltinWave } from '../../scenarios/waves/builtin.js';
 import { describeWave } from '../../scenarios/waves/describe.js';
 import { loadWave, WaveError } from '../../scenarios/waves/load.js';
-import { oneOf, positiveNumber, wholeNumber } from '../options.js';
-import { loadReportConfig } from '../../reports/build.js';
+import { oneOf, positiveNumber, reportConfigFlags, wholeNumber } from '../options.js';
 import { rehearse } from '../rehearse/execute.js';
 import { planRehearsal, type RehearseFlags } from '../rehearse/plan.js';
 import { UsageError } from '../run/plan.js';
@@ -73,7 +72,7 @@ export function rehearseCommand(): Command {
       });
       // Everything that can be refused is checked before any note is printed: a refusal is one line.
       const adminToken = await adminTokenFor(o.adminToken, plan.target.kind);
-      const reportConfig = await reportConfigFor(o.slo, o.prices);
+      const reportConfig = await reportConfigFlags(o.slo, o.prices);
       const log = (line: string) => process.stderr.write(`${line}\n`);
       for (const note of plan.notes) log(note);
       if (o.dryRun) {
@@ -92,18 +91,6 @@ export function rehearseCommand(): Command {
       // Cut short by Ctrl-C or SIGTERM: the partial report is written, and scripts still learn the run did not finish.
       if (outcome.signal) process.exitCode = outcome.signal === 'SIGINT' ? 130 : 143;
     });
-}
-
-/** --slo and --prices are read and checked now, not when the report is written after the load. */
-async function reportConfigFor(sloFile: string | undefined, priceSheetFile: string | undefined) {
-  const check = async (flag: string, files: Parameters<typeof loadReportConfig>[0]) => {
-    try {
-      return await loadReportConfig(files);
-    } catch (err) {
-      throw new UsageError(`${flag} ${(err as Error).message.split('\n')[0]!.replace(/:$/, '')}`);
-    }
-  };
-  return { ...(await check('--slo', { sloFile })), ...(await check('--prices', { priceSheetFile })) };
 }
 
 /** Read (never printed) before anything starts; only a URL target takes one. */

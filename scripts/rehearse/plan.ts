@@ -204,16 +204,20 @@ function planMetrics(flags: RehearseFlags, target: RehearsalPlan['target']): Reh
   if (target.kind !== 'url') {
     throw new UsageError(`--prometheus-url reads an instance your Prometheus already scrapes; the ${target.kind} target is started for the run and scraped by the rehearsal's own Prometheus: drop --prometheus-url, or give --target URL`);
   }
+  return { prometheusUrl: checkPrometheusUrl(flags.prometheusUrl), jobs: parseJobNames(flags.prometheusJobs ?? '') };
+}
+
+/** The user's Prometheus, as printed in plans and kept in run folders and errors: no credentials in it. */
+export function checkPrometheusUrl(text: string): string {
   let url: URL;
   try {
-    url = new URL(flags.prometheusUrl);
+    url = new URL(text);
   } catch {
-    throw new UsageError(`--prometheus-url "${flags.prometheusUrl}" is not a URL like http://127.0.0.1:9090`);
+    throw new UsageError(`--prometheus-url "${text}" is not a URL like http://127.0.0.1:9090`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--prometheus-url "${url.origin}" must be http(s)`);
-  // The plan is printed and kept in the run folder: no credentials in it.
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--prometheus-url "${url.protocol}//…" must be http(s)`);
   if (url.username || url.password) throw new UsageError('--prometheus-url must not carry a user or password; put an authenticating proxy on loopback in front of it');
-  return { prometheusUrl: url.toString().replace(/\/+$/, ''), jobs: parseJobNames(flags.prometheusJobs ?? '') };
+  return url.toString().replace(/\/+$/, '');
 }
 
 /** The plan is printed and kept in the run folder, and the URL goes into every phase's env: no credentials in it. */

@@ -54,4 +54,29 @@ describe('surge report', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/slo\.yaml: .*p96/);
   });
+
+  it('flags that only go with --prometheus-url are refused without it, and a Prometheus URL with a password is refused without echoing it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'surge-report-cli-'));
+    await writeSyntheticRun(dir);
+    // Silently ignored before: the report still said the run folder's WEB_CONCURRENCY.
+    const sizing = await surge(['report', dir, '--web-concurrency', '4', '--testid', 'w1']);
+    expect(sizing.code).toBe(1);
+    expect(sizing.stderr.trim()).toBe('surge: --testid, --web-concurrency only go with --prometheus-url (collecting a surge k8s run); a rehearsal\'s run folder already records its sizing');
+    const secret = await surge(['report', dir, '--prometheus-url', 'http://reader:hunter2@127.0.0.1:9']);
+    expect(secret.code).toBe(1);
+    expect(secret.stderr.trim().split('\n')).toHaveLength(1);
+    expect(secret.stderr).toMatch(/--prometheus-url must not carry a user or password/);
+    expect(secret.stderr).not.toContain('hunter2');
+  });
+
+  it('a partial run folder is re-rendered as partial, with its reason', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'surge-report-cli-'));
+    await writeSyntheticRun(dir, { partialReason: 'interrupted by SIGINT' });
+    const r = await surge(['report', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    const report = parseReport(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')));
+    expect(report.partial).toBe(true);
+    expect(r.stdout).toContain('This run was interrupted (interrupted by SIGINT)');
+    expect(readFileSync(join(dir, 'report.md'), 'utf8')).toMatch(/^> \*\*Partial report\*\*: interrupted by SIGINT$/m);
+  });
 });

@@ -49,12 +49,12 @@ export function rehearseCommand(): Command {
     .option('--prices <file>', 'price sheet overrides (JSON/YAML)')
     .option('--fail-on-slo', 'exit 1 when an SLO failed')
     .option('--dry-run', 'print the plan and send nothing')
-    .option('--web-concurrency <n>', 'stand-in web processes', wholeNumber(1, 64))
-    .option('--max-threads <n>', 'stand-in threads per web process', wholeNumber(1, 256))
-    .option('--sidekiq-concurrency <n>', 'stand-in worker threads', wholeNumber(1, 256))
+    .option('--web-concurrency <n>', 'web processes (WEB_CONCURRENCY) of the target started for the run; for a URL target, the instance\'s, for the report', wholeNumber(1, 64))
+    .option('--max-threads <n>', 'threads per web process (MAX_THREADS), likewise', wholeNumber(1, 256))
+    .option('--sidekiq-concurrency <n>', 'Sidekiq threads (SIDEKIQ_CONCURRENCY), likewise', wholeNumber(1, 256))
     .option('--mail-delay <d>', "stand-in: its mail relay takes this long per message, e.g. 2s (a slow provider)")
     .option('--mail-quota <n>', "stand-in: its mail relay refuses mail past this many a day (a provider's quota)", wholeNumber(0, 10_000_000))
-    .option('--db-pool <n>', 'stand-in DB pool per process', wholeNumber(1, 256))
+    .option('--db-pool <n>', 'DB_POOL per process, likewise (default: the threads)', wholeNumber(1, 256))
     .action(async (o: RehearseFlags & Record<string, any>) => {
       if (breakpointFlags.size > 1) throw new UsageError('--breakpoint (only the breakpoint) and --no-breakpoint (skip it) contradict each other: give one');
       let wave;

@@ -240,6 +240,10 @@ describe('accounts, notifications and tokens through masto.js', () => {
 
   it('notifies an account mentioned in a post', async () => {
     const post = await fans[2]!.client.v1.statuses.create({ status: '@star_masto look at this' });
+    expect(post.mentions).toEqual([{ id: star.id, username: 'star_masto', acct: 'star_masto', url: `${standin.baseUrl}/@star_masto` }]);
+    expect(post.content).toBe(
+      `<p><span class="h-card" translate="no"><a href="${standin.baseUrl}/@star_masto" class="u-url mention">@<span>star_masto</span></a></span> look at this</p>`,
+    );
     const mention = await eventually(async () => (await star.client.v1.notifications.list({ types: ['mention'] }))[0]);
     expect(mention).toMatchObject({ type: 'mention', account: { id: fans[2]!.id }, status: { id: post.id } });
   });

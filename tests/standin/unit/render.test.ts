@@ -217,6 +217,15 @@ describe('statuses rendered once for every viewer (the cached form)', () => {
     expect(keys('99', remote)).not.toContain('application');
   });
 
+  it('links the accounts a post mentions and lists them, leaving other @words as text', () => {
+    const row = { ...status, text: '@Bob hi, mail bob@example.org or @nobody@elsewhere.example' };
+    const p = JSON.parse(assembleStatus(statusPieces(row, alice.username, BASE, [{ id: '7', username: 'bob' }]), undefined, null, account));
+    expect(p.mentions).toEqual([{ id: '7', username: 'bob', url: `${BASE}/@bob`, acct: 'bob' }]);
+    expect(p.content).toBe(
+      `<p><span class="h-card" translate="no"><a href="${BASE}/@bob" class="u-url mention">@<span>bob</span></a></span> hi, mail bob@example.org or @nobody@elsewhere.example</p>`,
+    );
+  });
+
   it('names the app a post was made with, and none for a boost', () => {
     const posted = statusPieces({ ...status, application_name: 'surge app', application_website: '' }, alice.username, BASE);
     expect(JSON.parse(assembleStatus(posted, undefined, null, account)).application).toEqual({ name: 'surge app', website: null });

@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { readCachedStatuses, writeCachedStatuses } from '../status-cache.js';
-import { assembleStatus, renderAccount, statusPieces, type AccountRow, type StatusPieces, type StatusRow } from './render.js';
+import { localMentions } from './mentions.js';
+import { assembleStatus, renderAccount, statusPieces, type AccountRow, type Mention, type StatusPieces, type StatusRow } from './render.js';
 
 // Loading for rendering, as Mastodon renders a timeline page: rendered statuses
 // from the cache (../status-cache.ts), misses from Postgres, then one query for
@@ -54,7 +55,27 @@ export async function loadStatuses(db: pg.Pool, ids: string[], viewerId?: string
 const VERSION = '(extract(epoch FROM st.updated_at) * 1000000)::bigint::text';
 
 async function loadPieces(db: pg.Pool, ids: string[], base: string): Promise<StatusPieces[]> {
-  return [...(await loadStatuses(db, ids)).values()].map((r) => statusPieces(r, r.account_username!, base));
+  const rows = [...(await loadStatuses(db, ids)).values()];
+  const mentioned = await mentionedAccounts(db, rows, new URL(base).hostname);
+  return rows.map((r) => statusPieces(r, r.account_username!, base, mentioned.get(r.id)));
+}
+
+/**
+ * The local accounts each local post names, in the order named (Mastodon keeps
+ * them as Mention rows made when posting; here they are found again when the
+ * post is rendered, one query for the whole page).
+ */
+async function mentionedAccounts(db: pg.Pool, rows: StatusRow[], host: string): Promise<Map<string, Mention[]>> {
+  const names = new Map<string, string[]>();
+  for (const r of rows) if (!r.uri && !r.reblog_of_id && r.text.includes('@')) names.set(r.id, localMentions(r.text, host));
+  const wanted = [...new Set([...names.values()].flat())];
+  if (wanted.length === 0) return new Map();
+  const { rows: found } = await db.query<Mention & { lower: string }>(
+    'SELECT id::text, username, lower(username) AS lower FROM accounts WHERE domain IS NULL AND lower(username) = ANY($1::text[])',
+    [wanted],
+  );
+  const byName = new Map(found.map((a) => [a.lower, { id: a.id, username: a.username }]));
+  return new Map([...names].map(([id, list]) => [id, list.flatMap((n) => byName.get(n) ?? [])]));
 }
 
 /**

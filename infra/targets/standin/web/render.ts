@@ -1,3 +1,5 @@
+import { MENTION } from './mentions.js';
+
 // Mastodon's REST entities (app/serializers/rest/*), built from rows loaded by
 // queries.ts. Only fields a client library reads are computed; the others carry
 // Mastodon's values for an account with no media, emojis or profile fields.
@@ -74,20 +76,49 @@ export function* urlSpans(text: string): Generator<{ index: number; url: string 
   }
 }
 
-function linkify(text: string): string {
-  let out = '';
-  let at = 0;
+/** A local account a post mentions, as the status's `mentions` entry needs it. */
+export interface Mention {
+  id: string;
+  username: string;
+}
+
+function linkify(text: string, mentioned: Mention[], base: string): string {
+  const spans: { index: number; length: number; html: string }[] = [];
   for (const { index, url } of urlSpans(text)) {
     const e = escapeHtml(url);
-    out += `${escapeHtml(text.slice(at, index))}<a href="${e}" target="_blank" rel="nofollow noopener">${e}</a>`;
-    at = index + url.length;
+    spans.push({ index, length: url.length, html: `<a href="${e}" target="_blank" rel="nofollow noopener">${e}</a>` });
+  }
+  if (mentioned.length > 0) {
+    const byName = new Map(mentioned.map((m) => [m.username.toLowerCase(), m]));
+    const host = new URL(base).hostname.toLowerCase();
+    for (const m of text.matchAll(MENTION)) {
+      const account = byName.get(m[1]!.toLowerCase());
+      if (!account || (m[2] !== undefined && m[2].toLowerCase() !== host)) continue;
+      if (spans.some((s) => m.index < s.index + s.length && s.index < m.index + m[0].length)) continue;
+      const href = escapeHtml(`${base}/@${account.username}`);
+      spans.push({
+        index: m.index,
+        length: m[0].length,
+        html: `<span class="h-card" translate="no"><a href="${href}" class="u-url mention">@<span>${escapeHtml(account.username)}</span></a></span>`,
+      });
+    }
+    spans.sort((a, b) => a.index - b.index);
+  }
+  let out = '';
+  let at = 0;
+  for (const s of spans) {
+    out += `${escapeHtml(text.slice(at, s.index))}${s.html}`;
+    at = s.index + s.length;
   }
   return out + escapeHtml(text.slice(at));
 }
 
-/** Plain-text formatting as Mastodon's TextFormatter does it for local posts (minus mentions and tags). */
-export function formatContent(text: string): string {
-  const paragraphs = linkify(text)
+/**
+ * Plain-text formatting as Mastodon's TextFormatter does it for local posts
+ * (minus hashtags): links, and `mentioned` accounts as h-card mentions.
+ */
+export function formatContent(text: string, mentioned: Mention[] = [], base = 'http://localhost'): string {
+  const paragraphs = linkify(text, mentioned, base)
     .split(/\n{2,}/)
     .map((p) => p.replace(/\n/g, '<br />'));
   return paragraphs.map((p) => `<p>${p}</p>`).join('');
@@ -178,7 +209,7 @@ export interface ViewerFlags {
   reblogged: boolean;
 }
 
-export function statusPieces(s: StatusRow, authorUsername: string, base: string): StatusPieces {
+export function statusPieces(s: StatusRow, authorUsername: string, base: string, mentioned: Mention[] = []): StatusPieces {
   const head = JSON.stringify({
     id: s.id,
     created_at: s.created_at.toISOString(),
@@ -197,8 +228,9 @@ export function statusPieces(s: StatusRow, authorUsername: string, base: string)
     quotes_count: 0,
     edited_at: null,
   });
-  const body = JSON.stringify({ content: s.reblog_of_id ? '' : formatContent(s.text), filtered: [] });
-  const tail = JSON.stringify({ media_attachments: [], mentions: [], tags: [], emojis: [], quote: null, card: null, poll: null });
+  const body = JSON.stringify({ content: s.reblog_of_id ? '' : formatContent(s.text, mentioned, base), filtered: [] });
+  const mentions = mentioned.map((m) => ({ id: m.id, username: m.username, url: `${base}/@${m.username}`, acct: m.username }));
+  const tail = JSON.stringify({ media_attachments: [], mentions, tags: [], emojis: [], quote: null, card: null, poll: null });
   return {
     id: s.id,
     accountId: s.account_id,

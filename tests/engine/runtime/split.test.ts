@@ -101,5 +101,20 @@ describe('blocking-style scripts spread as one instance', () => {
     expect(m.dropped_iterations).toBeUndefined();
     expect(logs.filter((l) => l.startsWith('warning'))).toEqual([]);
   }, 120_000);
+
+  it('exec.test.abort() in one process stops them all, with exit 108 and one error', async () => {
+    const logs: string[] = [];
+    const r = await runSplit({
+      script: fixture('blocking-abort.js'),
+      env: { BASE: threaded.base },
+      processes: 3,
+      oneInstance: true,
+      noSummary: true,
+      logSink: (_l, level, msg) => void logs.push(`${level}: ${msg}`),
+    });
+    expect(r.exitCode).toBe(108);
+    expect(r.summaryData!.state.testRunDurationMs).toBeLessThan(5000);
+    expect(logs.filter((l) => l.startsWith('error'))).toEqual(['error: test aborted: enough']);
+  }, 120_000);
 });
 

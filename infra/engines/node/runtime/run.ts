@@ -264,7 +264,8 @@ export async function runTest(opts: RunTestOptions): Promise<RunTestResult> {
     const externalAbort = (sig: string) =>
       control.abort(new ExitCodeError(`test run was aborted because k6 received a '${sig}' signal`, ExitCodes.ExternalAbort));
     if (opts.signal) {
-      const onAbort = () => externalAbort('interrupt');
+      // A reason that is an ExitCodeError says how the caller stopped the run (a split child stopped with its siblings).
+      const onAbort = () => (opts.signal!.reason instanceof ExitCodeError ? control.abort(opts.signal!.reason) : externalAbort('interrupt'));
       if (opts.signal.aborted) onAbort();
       else opts.signal.addEventListener('abort', onAbort, { once: true });
       cleanups.push(() => opts.signal!.removeEventListener('abort', onAbort));
@@ -461,7 +462,8 @@ export async function runTest(opts: RunTestOptions): Promise<RunTestResult> {
     }
     phase = 'done';
     if (opts.progress && !opts.quiet) opts.progress(snapshot());
-    if (errorMsg) logger.error(errorMsg);
+    // (A split run's parent reports the run's error.)
+    if (errorMsg && !opts.collectRaw) logger.error(errorMsg);
     return { exitCode, summaryData, ...(errorMsg ? { error: errorMsg } : {}), ...(raw ? { raw } : {}) };
   } finally {
     for (const c of cleanups.reverse()) {

@@ -1,9 +1,10 @@
 // Child process of runSplit: runs one execution segment with runTest and
 // sends the raw sinks back over IPC. Started as `node --import tsx split-worker.ts`.
 
+import { ExitCodeError, ExitCodes } from '../exitcodes.js';
 import { runTest, type RunTestOptions, type RunTestResult } from './run.js';
 
-type ParentMessage = { type: 'run'; options: RunTestOptions } | { type: 'abort' } | { type: 'start' };
+type ParentMessage = { type: 'run'; options: RunTestOptions } | { type: 'abort' } | { type: 'stop' } | { type: 'start' };
 
 const controller = new AbortController();
 let started = false;
@@ -26,6 +27,12 @@ function safeFields(f: Record<string, unknown>): Record<string, unknown> {
 process.on('message', (msg: ParentMessage) => {
   if (msg.type === 'abort') {
     controller.abort();
+    startNow();
+    return;
+  }
+  if (msg.type === 'stop') {
+    // Another part of the same test stopped it; that part reports why, this one has nothing to say.
+    controller.abort(new ExitCodeError('', ExitCodes.ExternalAbort));
     startNow();
     return;
   }

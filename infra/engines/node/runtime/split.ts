@@ -233,6 +233,14 @@ export async function runSplit(opts: SplitOptions): Promise<RunTestResult> {
   const sequence = evenSequence(n);
   const jsonParts: string[] = [];
   const children: Child[] = [];
+  // One instance stops as a whole: the first child to stop the test (exec.test.abort(), an
+  // abortOnFail threshold, a fatal error) stops the others, whose own stop (105) is then no error.
+  let stoppedBy: { result: RunTestResult } | undefined;
+  const stopSiblings = (result: RunTestResult) => {
+    if (stoppedBy || (result.raw && result.raw.runErrorCode === undefined && !result.raw.thresholdAbort)) return;
+    stoppedBy = { result };
+    for (const c of children) if (c.proc.connected) c.proc.send({ type: 'stop' });
+  };
   // The children start together once all are initialized (k6-operator's --paused, then start).
   const settle = (c: Child) => {
     if (c.settled) return;
@@ -256,12 +264,13 @@ export async function runSplit(opts: SplitOptions): Promise<RunTestResult> {
         let done = false;
         proc.on('message', (m: ChildMessage) => {
           if (m.type === 'progress') child.snapshot = m.snapshot;
-          if (m.type === 'log' && m.level && m.msg !== undefined) logger.log(m.level, m.msg, { ...m.fields, instance_id: i + 1 });
+          if (m.type === 'log' && m.level && m.msg !== undefined) logger.log(m.level, m.msg, opts.oneInstance ? m.fields ?? {} : { ...m.fields, instance_id: i + 1 });
           if (m.type === 'metrics' && m.url) opts.onMetricsListening?.(m.url);
           if (m.type === 'initialized') settle(child);
           if (m.type === 'done' && m.result) {
             done = true;
             settle(child);
+            if (opts.oneInstance) stopSiblings(m.result);
             resolve(m.result);
           }
         });
@@ -326,6 +335,9 @@ export async function runSplit(opts: SplitOptions): Promise<RunTestResult> {
 
   const raws: RawRunResult[] = [];
   let runError: { code: number; msg: string } | undefined;
+  const first = stoppedBy?.result;
+  if (first && !first.raw) runError = { code: first.exitCode, msg: first.error ?? `a segment failed with exit code ${first.exitCode}` };
+  else if (first?.raw?.runErrorCode !== undefined) runError = { code: first.raw.runErrorCode, msg: first.raw.runError ?? '' };
   for (const r of results) {
     if (r.raw) raws.push(r.raw);
     else if (!runError) runError = { code: r.exitCode, msg: r.error ?? `a segment failed with exit code ${r.exitCode}` };
@@ -333,7 +345,8 @@ export async function runSplit(opts: SplitOptions): Promise<RunTestResult> {
   for (const raw of raws) {
     engine.merge({ ...raw.engine, metrics: raw.engine.metrics.filter((m) => !OWN_GAUGES.test(m.name)) });
     groups.merge(raw.groups);
-    if (!runError && raw.runErrorCode !== undefined) runError = { code: raw.runErrorCode, msg: raw.runError ?? '' };
+    const stoppedBySibling = stoppedBy && raw.runErrorCode === ExitCodes.ExternalAbort && !opts.signal?.aborted;
+    if (!runError && raw.runErrorCode !== undefined && !stoppedBySibling) runError = { code: raw.runErrorCode, msg: raw.runError ?? '' };
     if (raw.markedFailed) markedFailed = true;
   }
   if (opts.outJson && jsonParts.length > 0) await mergeJSONParts(jsonParts, opts.outJson);

@@ -166,6 +166,9 @@ describe('accounts, notifications and tokens through masto.js', () => {
     expect(faved.id).toBe(boost.id);
     expect(faved.reblog).toMatchObject({ id: posted[0], favourited: true, favouritesCount: 1 });
     expect(faved.favouritesCount).toBe(0);
+    const original = createRestAPIClient({ url: standin.baseUrl }).v1.statuses.$select(posted[0]!);
+    expect((await original.favouritedBy.list()).map((a) => a.id)).toEqual([fans[1]!.id]);
+    expect((await original.rebloggedBy.list()).map((a) => a.id)).toEqual([fans[0]!.id]);
     expect(boost.uri).toBe(`${standin.baseUrl}/users/fan1_masto/statuses/${boost.id}/activity`);
 
     // A profile loads pinned posts first (the stand-in has none), and may leave out boosts.

@@ -7,13 +7,13 @@ import { clientIp, throttleKeyIp } from './remote-ip.js';
 import { checkThrottles } from './throttle.js';
 import type { ThreadPool } from './threads.js';
 import type { WebMetrics } from '../metrics.js';
+import { accountListRoutes } from './routes/account-lists.js';
 import { accountRoutes } from './routes/accounts.js';
 import { accountStatusRoutes } from './routes/account-statuses.js';
 import { credentialRoutes } from './routes/credentials.js';
 import { adminRoutes } from './routes/admin.js';
 import { federationRoutes } from '../federation/routes.js';
 import { appRoutes } from './routes/apps.js';
-import { followListRoutes } from './routes/follow-lists.js';
 import { authRoutes } from './routes/auth.js';
 import { instanceRoutes } from './routes/instance.js';
 import { notificationRoutes } from './routes/notifications.js';
@@ -113,7 +113,7 @@ export function buildApp(ctx: WebContext, threads: ThreadPool, metrics?: WebMetr
     return reply.code(404).type('text/html').send('<!DOCTYPE html><title>The page you are looking for isn\'t here.</title>');
   });
 
-  for (const register of [appRoutes, authRoutes, credentialRoutes, accountRoutes, accountStatusRoutes, followListRoutes, statusRoutes, statusContextRoutes, timelineRoutes, notificationRoutes, instanceRoutes, adminRoutes, federationRoutes]) {
+  for (const register of [appRoutes, authRoutes, credentialRoutes, accountRoutes, accountStatusRoutes, accountListRoutes, statusRoutes, statusContextRoutes, timelineRoutes, notificationRoutes, instanceRoutes, adminRoutes, federationRoutes]) {
     register(app, ctx);
   }
   return app;

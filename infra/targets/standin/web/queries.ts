@@ -31,6 +31,15 @@ export async function findLocalAccount(db: pg.Pool, id: string): Promise<Account
   return (await loadAccounts(db, [id])).get(id);
 }
 
+/**
+ * Whether a post is shown to this viewer: public and unlisted ones to anyone,
+ * the others to their author only (followers-only delivery is not modelled).
+ * Mastodon answers 404, not 403, for a post it does not show.
+ */
+export function shownTo(s: { visibility: number; account_id: string }, viewer: string | undefined): boolean {
+  return s.visibility <= 1 || s.account_id === viewer;
+}
+
 export async function loadStatuses(db: pg.Pool, ids: string[], viewerId?: string): Promise<Map<string, StatusRow>> {
   if (ids.length === 0) return new Map();
   const viewer = viewerId ?? null;

@@ -6,7 +6,7 @@ import { authorize, authorizeIfGotToken, requireUser, type UserAuth } from '../a
 import type { WebContext } from '../context.js';
 import { ApiError, errors, validationError } from '../errors.js';
 import { bool, str } from '../params.js';
-import { loadStatuses, renderStatuses } from '../queries.js';
+import { loadStatuses, renderStatuses, shownTo } from '../queries.js';
 import { rateLimit } from '../rate-limiter.js';
 import { VISIBILITIES } from '../render.js';
 import { localMentions } from '../mentions.js';
@@ -23,9 +23,7 @@ export function statusRoutes(app: FastifyInstance, ctx: WebContext): void {
   async function visibleStatus(id: string, viewer?: string) {
     if (!/^\d{1,19}$/.test(id)) throw errors.notFound();
     const s = (await loadStatuses(ctx.db, [id], viewer)).get(id);
-    // Private and direct posts are only shown to their author here (followers-only
-    // delivery is not modelled); Mastodon answers 404 rather than 403 for them.
-    if (!s || (s.visibility >= 2 && s.account_id !== viewer)) throw errors.notFound();
+    if (!s || !shownTo(s, viewer)) throw errors.notFound();
     return s;
   }
 
@@ -179,7 +177,7 @@ async function createStatus(ctx: WebContext, user: UserAuth, p: Record<string, u
   if (replyId) {
     const parent = /^\d{1,19}$/.test(replyId) ? (await loadStatuses(ctx.db, [replyId], user.accountId)).get(replyId) : undefined;
     // set_thread: a parent that is gone or not shown to the author gets its own 404 message.
-    if (!parent || (parent.visibility >= 2 && parent.account_id !== user.accountId)) {
+    if (!parent || !shownTo(parent, user.accountId)) {
       throw new ApiError(404, 'The post you are trying to reply to does not appear to exist.');
     }
     inReplyTo = parent;

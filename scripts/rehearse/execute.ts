@@ -51,6 +51,12 @@ export interface RehearseOutcome {
 export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Promise<RehearseOutcome> {
   await mkdir(plan.outDir, { recursive: true });
   const abort = new AbortController();
+  // One live line on a terminal; a log line (a runner warning, Ctrl-C's notice) clears it first, the next update redraws it.
+  const progress = new ProgressLine();
+  const log = (line: string) => {
+    progress.done();
+    opts.log(line);
+  };
   let partialReason: string | undefined;
   let signal: NodeJS.Signals | undefined;
   let signals = 0;
@@ -60,7 +66,7 @@ export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Prom
     if (signals > 1) process.exit(sig === 'SIGINT' ? 130 : 143);
     signal ??= sig;
     partialReason = `interrupted by ${sig}`;
-    opts.log(`${sig}: stopping the load, then writing a partial report (Ctrl-C again to quit now)`);
+    log(`${sig}: stopping the load, then writing a partial report (Ctrl-C again to quit now)`);
     abort.abort();
   };
   process.on('SIGINT', onSignal);
@@ -81,13 +87,13 @@ export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Prom
     const env: Record<string, string> = {};
     try {
       if (plan.target.kind === 'standin') {
-        opts.log('starting the stand-in (PostgreSQL, Redis, mail, web, worker)…');
+        log('starting the stand-in (PostgreSQL, Redis, mail, web, worker)…');
         standin = await startStandin({ ...opts.sizing, mail: plan.standinMail });
         stops.push(() => standin!.stop());
         env.BASE_URL = standin.baseUrl;
         env.MAIL_API_URL = standin.mailApiUrl;
       } else if (plan.target.kind === 'mastodon') {
-        opts.log(`starting a containerised Mastodon ${plan.target.tag} (PostgreSQL, Redis, Mailpit, Puma, streaming, Sidekiq, nginx); the first pull takes minutes…`);
+        log(`starting a containerised Mastodon ${plan.target.tag} (PostgreSQL, Redis, Mailpit, Puma, streaming, Sidekiq, nginx); the first pull takes minutes…`);
         mastodon = await startMastodonStack(planMastodonStack({ tag: plan.target.tag, ...opts.sizing }));
         stops.push(() => mastodon!.stop());
         env.BASE_URL = mastodon.baseUrl;
@@ -107,9 +113,9 @@ export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Prom
       // The run's own Prometheus always scrapes the runner; the instance's series
       // come from it too, or from the user's Prometheus (--prometheus-url).
       user = plan.metrics.prometheusUrl ? await connectUserPrometheus(plan.metrics.prometheusUrl, plan.metrics.jobs) : undefined;
-      if (user) opts.log(`reading the instance's series from ${user.backend.url} (rate windows ${user.windowSec} s)`);
+      if (user) log(`reading the instance's series from ${user.backend.url} (rate windows ${user.windowSec} s)`);
       if (abort.signal.aborted) throw new Error('interrupted');
-      opts.log('starting Prometheus and exporters…');
+      log('starting Prometheus and exporters…');
       metrics = await startMetricsStack({
         postgresUrl: standin?.postgresUrl ?? mastodon?.postgresUrl,
         redisUrl: standin?.redisUrl ?? mastodon?.redisUrl,
@@ -134,8 +140,7 @@ export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Prom
       // What the rest of the machine takes meanwhile. A containerised target's
       // processes are not in this process tree, so they would count as neighbours.
       const cpuAtStart = plan.target.kind === 'mastodon' ? undefined : cpuSnapshot();
-      opts.log(`phase ${phase.name}: ${phase.scenario}, about ${Math.round(phase.plannedSec)} s`);
-      const progress = new ProgressLine();
+      log(`phase ${phase.name}: ${phase.scenario}, about ${Math.round(phase.plannedSec)} s`);
       const last = { t: 0, n: 0 };
       // The phase is judged from when its load starts: setup() (a cohort's signups,
       // a preflight) is not the load the objectives or the per-request costs are about.
@@ -147,7 +152,7 @@ export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Prom
         },
         onDown: (reason) => {
           partialReason ??= `${reason} at t=${Math.round((Date.now() - t0) / 1000)} s, during the ${phase.name} phase`;
-          opts.log(`${partialReason}: stopping the load, then writing a partial report`);
+          log(`${partialReason}: stopping the load, then writing a partial report`);
           abort.abort();
         },
       });
@@ -155,7 +160,7 @@ export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Prom
         ? runK6(
             k6PhaseRun({ script: script(phase.scenario), env: { ...phase.env, ...env }, outDir: plan.outDir, phase: phase.name, testid: basename(plan.outDir), remoteWriteUrl: metrics!.remoteWriteUrl }),
             plan.engine,
-            { signal: abort.signal, logSink: (line) => opts.log(`  ${line}`) },
+            { signal: abort.signal, logSink: (line) => log(`  ${line}`) },
           )
         : runTest({
         script: script(phase.scenario),
@@ -165,7 +170,7 @@ export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Prom
         metricsTrendStats: ['p(50)', 'p(95)', 'p(99)', 'max', 'count'],
         signal: abort.signal,
         stdout: { write: () => true },
-        logSink: (line) => opts.log(`  ${line}`),
+        logSink: (line) => log(`  ${line}`),
         progress: (p) => {
           if (!loadStarted && p.phase === 'running') {
             loadStarted = true;
@@ -209,7 +214,7 @@ export async function rehearse(plan: RehearsalPlan, opts: RehearseOptions): Prom
     // The instance's own daily figures, where an admin token is at hand.
     const measuresToken = opts.adminToken ?? mastodon?.adminToken;
     const measuresUrl = mastodon?.baseUrl ?? (plan.target.kind === 'url' ? plan.target.baseUrl : undefined);
-    if (measuresToken && measuresUrl) opts.log(await saveMeasures(plan.outDir, { baseUrl: measuresUrl, token: measuresToken, start: started, end: ended }));
+    if (measuresToken && measuresUrl) log(await saveMeasures(plan.outDir, { baseUrl: measuresUrl, token: measuresToken, start: started, end: ended }));
     const meta: RunMeta = {
       schemaVersion: 1,
       startedAt: started.toISOString(),

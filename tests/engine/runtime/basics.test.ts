@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pathId } from '../../../infra/engines/node/groups.js';
 import { freePort } from '../../../infra/services/ports.js';
-import { fixture, run, startServer, startServerThread, type TestServer } from './helpers.js';
+import { fixture, run, serverThread, startServer, type TestServer } from './helpers.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -149,15 +149,11 @@ describe('modules', () => {
 
 describe('blocking APIs', () => {
   // The blocking calls stop this thread, and with it a server on it.
-  let threaded: { base: string; close(): Promise<void> };
-  beforeAll(async () => {
-    threaded = await startServerThread();
-  });
-  afterAll(() => threaded.close());
+  const threaded = serverThread();
 
   it('http.get/post/batch and sleep() block the VU and behave as in k6', async () => {
     const closed = await freePort();
-    const r = await run({ script: fixture('sync-http.js'), env: { BASE: threaded.base, CLOSED_PORT: String(closed) }, noSummary: true });
+    const r = await run({ script: fixture('sync-http.js'), env: { BASE: threaded().base, CLOSED_PORT: String(closed) }, noSummary: true });
     expect(r.exitCode).toBe(0);
     const failed = r.summaryData!.root_group.checks.filter((c) => c.fails > 0).map((c) => c.name);
     expect(failed).toEqual([]);
@@ -167,8 +163,17 @@ describe('blocking APIs', () => {
     expect(r.summaryData!.metrics.data_received!.values.count).toBeGreaterThan(0);
   });
 
+  it('a blocking call that holds up other VUs of the process is pointed out once', async () => {
+    const r = await run({ script: fixture('sync-in-async.js'), env: { BASE: threaded().base }, noSummary: true });
+    expect(r.exitCode).toBe(0);
+    expect(r.summaryData!.metrics.iterations!.values.count).toBe(4);
+    const warned = r.logs.filter((l) => l.level === 'warning' && l.msg.includes('blocks every VU of this process'));
+    expect(warned).toHaveLength(1);
+    expect(warned[0]!.msg).toContain('await new Promise((r) => setTimeout(r, ms))');
+  });
+
   it('sleep(1) after a request makes one-second iterations', async () => {
-    const r = await run({ script: fixture('sync-sleep.js'), env: { BASE: threaded.base }, noSummary: true });
+    const r = await run({ script: fixture('sync-sleep.js'), env: { BASE: threaded().base }, noSummary: true });
     expect(r.exitCode).toBe(0);
     expect(r.summaryData!.metrics.iterations!.values.count).toBe(2);
   });

@@ -4,6 +4,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Worker } from 'node:worker_threads';
+import { afterAll, beforeAll } from 'vitest';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runTest, type RunTestOptions, type RunTestResult } from '../../../infra/engines/node/runtime/run.js';
@@ -70,7 +71,7 @@ export async function startServer(): Promise<TestServer> {
 }
 
 /** startServer() on a worker thread (tsx registered there too), for scripts whose blocking calls stop this thread. */
-export async function startServerThread(): Promise<{ base: string; close(): Promise<void> }> {
+async function startServerThread(): Promise<{ base: string; close(): Promise<void> }> {
   const entry = new URL('./server-thread.ts', import.meta.url).href;
   const worker = new Worker(new URL('./thread-boot.mjs', import.meta.url), { workerData: { entry } });
   const base = await new Promise<string>((resolve, reject) => {
@@ -100,4 +101,14 @@ export async function run(opts: Omit<RunTestOptions, 'logSink' | 'stdout'>): Pro
     stdout: { write: (c) => void (stdout += typeof c === 'string' ? c : Buffer.from(c).toString('utf8')) },
   });
   return { ...res, logs, stdout };
+}
+
+/** A server thread for the enclosing describe block (started before its tests, closed after); call the result for it. */
+export function serverThread(): () => { base: string } {
+  let server: { base: string; close(): Promise<void> } | undefined;
+  beforeAll(async () => {
+    server = await startServerThread();
+  });
+  afterAll(() => server?.close());
+  return () => server!;
 }

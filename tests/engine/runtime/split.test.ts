@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSplit } from '../../../infra/engines/node/runtime/split.js';
 import { percentile } from '../../../infra/engines/node/stats/percentile.js';
-import { fixture, run, startServer, startServerThread, type TestServer } from './helpers.js';
+import { fixture, run, serverThread, startServer, type TestServer } from './helpers.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -65,14 +65,24 @@ describe('split runs', () => {
 });
 
 describe('blocking-style scripts spread as one instance', () => {
-  let threaded: { base: string; close(): Promise<void> };
-  beforeAll(async () => {
-    threaded = await startServerThread();
-  });
-  afterAll(() => threaded.close());
+  const threaded = serverThread();
+
+  /** A one-instance split of a fixture against the threaded server, with its log lines. */
+  async function spread(script: string, processes: number) {
+    const logs: string[] = [];
+    const r = await runSplit({
+      script: fixture(script),
+      env: { BASE: threaded().base },
+      processes,
+      oneInstance: true,
+      noSummary: true,
+      logSink: (_l, level, msg) => void logs.push(`${level}: ${msg}`),
+    });
+    return { r, logs };
+  }
 
   it('VUs block independently, setup and teardown run once, vus_max counts every VU', async () => {
-    const r = await runSplit({ script: fixture('blocking-vus.js'), env: { BASE: threaded.base }, processes: 3, oneInstance: true, noSummary: true, logSink: () => undefined });
+    const { r } = await spread('blocking-vus.js', 3);
     expect(r.exitCode).toBe(0);
     const m = r.summaryData!.metrics;
     expect(m.iterations!.values.count).toBe(6);
@@ -86,15 +96,7 @@ describe('blocking-style scripts spread as one instance', () => {
   }, 120_000);
 
   it('an arrival-rate scenario drops nothing a single k6 would not, and config warnings are not repeated per process', async () => {
-    const logs: string[] = [];
-    const r = await runSplit({
-      script: fixture('blocking-arrival.js'),
-      env: { BASE: threaded.base },
-      processes: 4,
-      oneInstance: true,
-      noSummary: true,
-      logSink: (_l, level, msg) => void logs.push(`${level}: ${msg}`),
-    });
+    const { r, logs } = await spread('blocking-arrival.js', 4);
     expect(r.exitCode).toBe(0);
     const m = r.summaryData!.metrics;
     expect(m.iterations!.values.count).toBe(20);
@@ -103,18 +105,9 @@ describe('blocking-style scripts spread as one instance', () => {
   }, 120_000);
 
   it('exec.test.abort() in one process stops them all, with exit 108 and one error', async () => {
-    const logs: string[] = [];
-    const r = await runSplit({
-      script: fixture('blocking-abort.js'),
-      env: { BASE: threaded.base },
-      processes: 3,
-      oneInstance: true,
-      noSummary: true,
-      logSink: (_l, level, msg) => void logs.push(`${level}: ${msg}`),
-    });
+    const { r, logs } = await spread('blocking-abort.js', 3);
     expect(r.exitCode).toBe(108);
     expect(r.summaryData!.state.testRunDurationMs).toBeLessThan(5000);
     expect(logs.filter((l) => l.startsWith('error'))).toEqual(['error: test aborted: enough']);
   }, 120_000);
 });
-

@@ -9,6 +9,7 @@ import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from '
 import { K6HttpError, RelayedError } from './http-errors.js';
 import { type RawResponse, RoundTripError } from './http-transport.js';
 import type { SyncCall, SyncOutcome, SyncReply, SyncRequest } from './http-sync-worker.js';
+import type { VU } from '../runtime/vu.js';
 
 const BOOT = new URL('./http-sync-boot.mjs', import.meta.url);
 const ENTRY = new URL('./http-sync-worker.ts', import.meta.url).href;
@@ -58,6 +59,24 @@ function startHelper(): Helper {
   }).then(() => void worker.unref());
   port1.unref();
   return { worker, port: port1, flag: new Int32Array(sab), ready };
+}
+
+/** The runs already told (once per run). */
+const warnedRuns = new WeakSet<object>();
+
+/**
+ * Say once per run when a blocking call holds up other VUs too: this
+ * process has several (an async script calling sleep() or http.get, or more
+ * VUs than processes), where k6 would block only the caller.
+ */
+export function warnIfShared(vu: VU, call: string): void {
+  if (warnedRuns.has(vu.shared) || vu.inInit || vu.shared.exec.initializedVUs() < 2) return;
+  warnedRuns.add(vu.shared);
+  vu.logger.warn(
+    `${call} blocks every VU of this process (${vu.shared.exec.initializedVUs()} here), not just the caller as in k6: ` +
+      'in async code use `await new Promise((r) => setTimeout(r, ms))` and `await http.asyncRequest(...)`; ' +
+      'a script of plain (not async) functions gets one process per VU from surge run',
+  );
 }
 
 /** Block this thread for ms milliseconds (k6's sleep). */

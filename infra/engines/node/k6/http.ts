@@ -20,7 +20,7 @@ import {
   type Trail,
 } from './http-transport.js';
 import { errorCodeFor, K6HttpError, TIMEOUT_CODE } from './http-errors.js';
-import { blockingRoundTrips, closeBlockingTransport } from './http-sync.js';
+import { blockingRoundTrips, closeBlockingTransport, warnIfShared } from './http-sync.js';
 import { applyUserTags, toBytes } from './util.js';
 import { VUTransport } from './vu-transport.js';
 
@@ -851,6 +851,7 @@ class RequestRun extends Expirable {
  */
 function blockingRequests(vu: VU, preqs: ParsedRequest[]): Response[] {
   if (preqs.length === 0) return [];
+  warnIfShared(vu, `http.${preqs.length > 1 ? 'batch' : preqs[0]!.method.toLowerCase().replace('delete', 'del')}()`);
   const st = preqs[0]!.http;
   const o = vu.shared.options;
   const flows = preqs.map((p) => requestFlow(vu, p, newResponse(p), () => undefined));

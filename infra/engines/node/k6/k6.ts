@@ -2,7 +2,7 @@
 
 import { GROUP_SEPARATOR, GroupNameError } from '../groups.js';
 import { InitContextError, type VU } from '../runtime/vu.js';
-import { blockFor } from './http-sync.js';
+import { blockFor, warnIfShared } from './http-sync.js';
 import { applyUserTags, isAsyncFunction } from './util.js';
 
 export function createK6Module(vu: VU): object {
@@ -84,6 +84,7 @@ export function createK6Module(vu: VU): object {
 
   // k6's sleep blocks the VU's runtime; here it blocks this thread (./http-sync.ts).
   const sleep = (secs?: unknown): void => {
+    warnIfShared(vu, 'sleep()');
     blockFor(Number(secs) * 1000);
   };
 

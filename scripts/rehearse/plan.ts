@@ -128,9 +128,6 @@ export function planRehearsal(flags: RehearseFlags, wave: Wave, facts: { docker:
   // so the wave replays at a load the rehearsal also measures step by step. A
   // compressed day at full size would only show that 360× a day's rate breaks.
   const scale = flags.scale ?? Math.min(1, (topStep / 2) / (peak * compression));
-  if (flags.scale === undefined && scale < 1) {
-    notes.push(`wave scaled ×${scale.toPrecision(3)} so its compressed peak is ${(topStep / 2).toFixed(1)}/s; the projection scales back to the full wave`);
-  }
 
   if (flags.phases !== undefined && flags.breakpoint !== undefined) {
     throw new UsageError(`--phases and --${flags.breakpoint ? '' : 'no-'}breakpoint both choose the phases: give one (e.g. --phases ${flags.breakpoint ? 'breakpoint' : 'wave,activity'})`);
@@ -146,6 +143,9 @@ export function planRehearsal(flags: RehearseFlags, wave: Wave, facts: { docker:
     if (flags.phases) throw new UsageError('--phases activity needs --mail-api-url: the newcomers it drives must confirm their accounts by mail');
     names = names.filter((n) => n !== 'activity');
     notes.push('no --mail-api-url: the activity phase is skipped (its newcomers must confirm by mail), so everyday requests are costed like signup requests');
+  }
+  if (flags.scale === undefined && scale < 1 && names.includes('wave')) {
+    notes.push(`wave scaled ×${scale.toPrecision(3)} so its compressed peak is ${(topStep / 2).toFixed(1)}/s; the projection scales back to the full wave`);
   }
   const activitySec = parseK6Duration(flags.activityDuration);
   if (!(activitySec >= 10)) throw new UsageError(`--activity-duration "${flags.activityDuration}" must be a duration of 10s or more`);

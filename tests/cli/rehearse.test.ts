@@ -12,17 +12,31 @@ import { surge } from '../support/surge-cli.js';
 const SHORT = ['rehearse', '--bp-steps', '2', '--bp-step-duration', '10s', '--duration', '20s', '--activity-duration', '20s', '--activity-rate', '20', '--web-concurrency', '1', '--sidekiq-concurrency', '2'];
 
 
-/** A TMPDIR for the run's services where nothing else writes (postgres, another user, must reach it), and a run folder. */
-function privateTmp(): { services: string; out: string } {
+/**
+ * The short rehearsal, sent Ctrl-C `delayMs` after `line` appears on its
+ * stderr, to its whole process group as a terminal does. Its services get a
+ * TMPDIR where nothing else writes (postgres, another user, must reach it), so
+ * `left` is what they left behind; tsx keeps its compile cache there on purpose.
+ */
+async function ctrlC(line: string, delayMs: number) {
   const tmp = mkdtempSync(join(tmpdir(), 'surge-reh-int-'));
   chmodSync(tmp, 0o755);
   const services = join(tmp, 'services');
   mkdirSync(services, { mode: 0o755 });
-  return { services, out: join(tmp, 'run') };
+  const out = join(tmp, 'run');
+  let sent = false;
+  const r = await surge([...SHORT, '--out', out], {
+    ownGroup: true,
+    env: { ...process.env, CI: 'true', TMPDIR: services },
+    onStderr: (text, child) => {
+      if (!sent && text.includes(line)) {
+        sent = true;
+        setTimeout(() => process.kill(-child.pid!, 'SIGINT'), delayMs);
+      }
+    },
+  });
+  return { r, out, left: readdirSync(services).filter((f) => !f.startsWith('tsx-')) };
 }
-
-/** What the run's services left behind; tsx keeps its compile cache in TMPDIR/tsx-<uid> on purpose. */
-const leftIn = (services: string) => readdirSync(services).filter((f) => !f.startsWith('tsx-'));
 
 describe('surge rehearse', () => {
   it('rehearses a wave on the stand-in and leaves a report with a verdict, a breaking point and charts', async () => {
@@ -55,46 +69,23 @@ describe('surge rehearse', () => {
   }, 240_000);
 
   it('writes a partial report when interrupted with Ctrl-C', async () => {
-    const { services, out } = privateTmp();
-    let sent = false;
-    const r = await surge([...SHORT, '--out', out], {
-      ownGroup: true,
-      env: { ...process.env, CI: 'true', TMPDIR: services },
-      onStderr: (text, child) => {
-        if (!sent && text.includes('phase breakpoint')) {
-          sent = true;
-          // To the whole group, as a terminal's Ctrl-C.
-          setTimeout(() => process.kill(-child.pid!, 'SIGINT'), 4000);
-        }
-      },
-    });
+    const { r, out, left } = await ctrlC('phase breakpoint', 4000);
     // The partial report is written, and the exit code still says the run was cut short (128 + SIGINT).
     expect(r.code, r.stderr.slice(-3000)).toBe(130);
     const report = parseReport(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')));
     expect(report.partial).toBe(true);
     expect(report.partialReason).toMatch(/SIGINT/);
-    expect(leftIn(services)).toEqual([]);
+    expect(left).toEqual([]);
   }, 240_000);
 
   it('Ctrl-C while the services start (it reaches initdb too): a partial report of no load, and nothing left running', async () => {
-    const { services, out } = privateTmp();
-    let sent = false;
-    const r = await surge([...SHORT, '--out', out], {
-      ownGroup: true,
-      env: { ...process.env, CI: 'true', TMPDIR: services },
-      onStderr: (text, child) => {
-        if (!sent && text.includes('starting the stand-in')) {
-          sent = true;
-          setTimeout(() => process.kill(-child.pid!, 'SIGINT'), 1500);
-        }
-      },
-    });
+    const { r, out, left } = await ctrlC('starting the stand-in', 1500);
     expect(r.code, r.stderr.slice(-3000)).toBe(130);
     const report = parseReport(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')));
     expect(report.partial).toBe(true);
     expect(report.partialReason).toBe('interrupted by SIGINT before any load was sent');
     expect(report.projection).toBeNull();
-    expect(leftIn(services)).toEqual([]);
+    expect(left).toEqual([]);
   }, 120_000);
 
   it('refuses bad input in exactly one line before anything starts, even where notes would be printed', async () => {

@@ -90,6 +90,42 @@ describe('surge run', () => {
     }
   }, 180_000);
 
+  it('Ctrl-C stops a blocking-style run spread over processes as k6 does: teardown, summary, exit 105', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'surge-run-'));
+    const script = join(dir, 'script.js');
+    writeFileSync(
+      script,
+      "import http from 'k6/http';\nimport { sleep } from 'k6';\nexport const options = { vus: 2, duration: '60s' };\n" +
+        "export default function () {\n  http.get(__ENV.URL);\n  sleep(0.2);\n}\nexport function teardown() {\n  console.log('teardown ran');\n}\n",
+    );
+    let hits = 0;
+    let busy: () => void = () => undefined;
+    const running = new Promise<void>((r) => (busy = r));
+    const server = createHttpServer((_req, res) => {
+      if (++hits === 6) busy();
+      res.end('ok');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      const child = spawn(process.execPath, [SURGE, 'run', script, '--engine', 'node', '--target', url, '-e', `URL=${url}/`, '-q', '--summary-export', join(dir, 's.json')], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout!.on('data', (d) => (out += d));
+      child.stderr!.on('data', (d) => (out += d));
+      // Interrupt the parent only, once both VUs are iterating.
+      await running;
+      child.kill('SIGINT');
+      const [code] = (await once(child, 'exit')) as [number | null];
+      expect(code).toBe(105);
+      expect(out).toContain('teardown ran');
+      expect(JSON.parse(readFileSync(join(dir, 's.json'), 'utf8')).metrics.iterations.count).toBeGreaterThan(0);
+    } finally {
+      server.close();
+    }
+  }, 120_000);
+
   it("takes k6's short flags (-u, -i, -s) and --summary-trend-stats as k6 does", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'surge-run-'));
     const script = join(dir, 'script.js');

@@ -312,6 +312,12 @@ export async function runSplit(opts: SplitOptions): Promise<RunTestResult> {
     if (opts.signal.aborted) abortAll();
     else opts.signal.addEventListener('abort', abortAll, { once: true });
   }
+  // Ctrl-C / SIGTERM: stop the children gracefully (they may not share our process group) and
+  // stay alive for teardown and the summary, exit 105, as k6 does.
+  if (opts.handleSignals) {
+    process.on('SIGINT', abortAll);
+    process.on('SIGTERM', abortAll);
+  }
   let progressTimer: NodeJS.Timeout | undefined;
   if (opts.progress && !opts.quiet) {
     const cb = opts.progress;
@@ -332,6 +338,8 @@ export async function runSplit(opts: SplitOptions): Promise<RunTestResult> {
   clearInterval(vusTimer);
   if (progressTimer) clearInterval(progressTimer);
   opts.signal?.removeEventListener('abort', abortAll);
+  process.off('SIGINT', abortAll);
+  process.off('SIGTERM', abortAll);
 
   const raws: RawRunResult[] = [];
   let runError: { code: number; msg: string } | undefined;
@@ -345,7 +353,7 @@ export async function runSplit(opts: SplitOptions): Promise<RunTestResult> {
   for (const raw of raws) {
     engine.merge({ ...raw.engine, metrics: raw.engine.metrics.filter((m) => !OWN_GAUGES.test(m.name)) });
     groups.merge(raw.groups);
-    const stoppedBySibling = stoppedBy && raw.runErrorCode === ExitCodes.ExternalAbort && !opts.signal?.aborted;
+    const stoppedBySibling = stoppedBy && raw.runErrorCode === ExitCodes.ExternalAbort;
     if (!runError && raw.runErrorCode !== undefined && !stoppedBySibling) runError = { code: raw.runErrorCode, msg: raw.runError ?? '' };
     if (raw.markedFailed) markedFailed = true;
   }

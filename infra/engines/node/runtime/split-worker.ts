@@ -62,6 +62,8 @@ process.on('message', (msg: ParentMessage) => {
 });
 
 // Ctrl-C reaches the whole process group; stop gracefully like the parent does.
+// A parent that is gone cannot take the result: stop at once rather than run on as an orphan.
+process.on('disconnect', () => process.exit(1));
 process.on('SIGINT', () => controller.abort());
 process.on('SIGTERM', () => controller.abort());
 void send({ type: 'ready' });

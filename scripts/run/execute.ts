@@ -86,8 +86,9 @@ export async function executeRun(plan: RunPlan, script: string, sizing: StandinS
       run.env.MAIL_API_URL ??= standin.mailApiUrl;
       if (!plan.run.quiet) process.stderr.write(`stand-in ready at ${standin.baseUrl}\n`);
     }
-    // On an instance that outlives the run, what it may have created is recorded for surge cleanup.
-    const runDir = plan.target.kind === 'url' ? join(process.cwd(), 'runs', `${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-')}-${plan.scenario.name}`) : undefined;
+    // On an instance that outlives the run, what a Mastodon scenario may have created is recorded
+    // for surge cleanup (a user's own k6 script creates no accounts the harness knows of).
+    const runDir = plan.target.kind === 'url' && plan.scenario.builtin ? join(process.cwd(), 'runs', `${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-')}-${plan.scenario.name}`) : undefined;
     if (runDir) await mkdir(runDir, { recursive: true });
     const keepAccounts = async (summary: PhaseSummary | undefined) => {
       if (!runDir || !summary || plan.target.kind !== 'url') return;

@@ -36,7 +36,8 @@ export interface RunFlags {
 }
 
 export interface RunPlan {
-  scenario: { name: string; source: string; bundled: boolean };
+  /** builtin: one of scenarios/*.ts (the Mastodon scenarios), not the user's own k6 script. */
+  scenario: { name: string; source: string; bundled: boolean; builtin: boolean };
   engine: 'node' | 'k6';
   /** How k6 runs: the binary or the grafana/k6 image. */
   engineChoice: EngineChoice;
@@ -117,7 +118,7 @@ export function planRun(
   }
 
   return {
-    scenario: { name: source ? scenario : basename(scenario, ext), source: source ?? scenario, bundled: ext === '.js' || ext === '.mjs' },
+    scenario: { name: source ? scenario : basename(scenario, ext), source: source ?? scenario, bundled: ext === '.js' || ext === '.mjs', builtin: source !== undefined },
     engine,
     engineChoice,
     target,

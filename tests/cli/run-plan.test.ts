@@ -29,7 +29,7 @@ describe('surge run plans', () => {
       k6Path: undefined,
     });
     expect(plan.run.env).toEqual({ WAVE: 'peak-hour', COMPRESS: '1440', SCALE: '0.5', SEED: '7', EMPTY: '' });
-    expect(plan.scenario).toEqual({ name: 'signup-wave', source: '/repo/scenarios/signup-wave.ts', bundled: false });
+    expect(plan.scenario).toEqual({ name: 'signup-wave', source: '/repo/scenarios/signup-wave.ts', bundled: false, builtin: true });
   });
 
   it('passes a URL target as BASE_URL only when it is loopback or claimed', () => {
@@ -55,6 +55,6 @@ describe('surge run plans', () => {
 
   it('takes a user script file as it is', () => {
     const plan = planRun('./my-test.js', flags(), { builtins, k6Path: undefined });
-    expect(plan.scenario).toEqual({ name: 'my-test', source: './my-test.js', bundled: true });
+    expect(plan.scenario).toEqual({ name: 'my-test', source: './my-test.js', bundled: true, builtin: false });
   });
 });

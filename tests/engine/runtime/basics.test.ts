@@ -140,6 +140,14 @@ describe('modules', () => {
     expect(r.stdout).toMatch(/iterations\.+: 2 /);
   });
 
+  it('the jslib k6-utils helpers are provided and follow randomSeed', async () => {
+    const r = await run({ script: fixture('jslib-utils.js'), noSummary: true });
+    expect(r.exitCode).toBe(0);
+    const checks = r.summaryData!.root_group.checks;
+    expect(checks).toHaveLength(5);
+    expect(checks.filter((c) => c.fails > 0).map((c) => c.name)).toEqual([]);
+  });
+
   it('an unsupported k6 module is named in a clear init error (107)', async () => {
     const r = await run({ script: fixture('unknown-module.js'), noSummary: true });
     expect(r.exitCode).toBe(107);

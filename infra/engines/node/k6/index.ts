@@ -10,6 +10,7 @@ import { createEncodingModule } from './encoding.js';
 import { createExecutionModule } from './execution.js';
 import { createHttpModule } from './http.js';
 import { createJslibSummaryModule, JSLIB_SUMMARY_RE } from './jslib-summary.js';
+import { createJslibUtilsModule, JSLIB_UTILS_RE } from './jslib-utils.js';
 import { createK6Module } from './k6.js';
 import { createMetricsModule } from './metrics.js';
 import { createTimersModule } from './timers.js';
@@ -51,7 +52,7 @@ export class UnsupportedModuleError extends Error {
     } else if (id === 'k6' || id.startsWith('k6/')) {
       msg = `unknown module: ${id}`;
     } else {
-      msg = `the module '${id}' is not available to the Node runner: only k6 built-in modules (and jslib k6-summary) are provided, bundle everything else into the script`;
+      msg = `the module '${id}' is not available to the Node runner: only k6 built-in modules (and jslib k6-summary and k6-utils) are provided, bundle everything else into the script`;
     }
     super(msg);
     this.name = 'UnsupportedModuleError';
@@ -59,11 +60,12 @@ export class UnsupportedModuleError extends Error {
 }
 
 export function isSupportedModule(id: string): boolean {
-  return Object.hasOwn(FACTORIES, id) || JSLIB_SUMMARY_RE.test(id);
+  return Object.hasOwn(FACTORIES, id) || JSLIB_SUMMARY_RE.test(id) || JSLIB_UTILS_RE.test(id);
 }
 
 export function createModule(id: string, vu: VU): object {
   if (JSLIB_SUMMARY_RE.test(id)) return createJslibSummaryModule(vu);
+  if (JSLIB_UTILS_RE.test(id)) return createJslibUtilsModule(vu);
   const f = FACTORIES[id];
   if (!f) throw new UnsupportedModuleError(id);
   return f(vu);

@@ -327,8 +327,20 @@ describe('accounts, notifications and tokens through masto.js', () => {
     expect((refused as MastoHttpError).statusCode).toBe(403);
     expect((await asApp.v1.apps.verifyCredentials()).name).toBe('revoker');
 
+    // without client credentials Doorkeeper refuses too: every Mastodon app is confidential
+    const anonymousRevoke = await fetch(`${standin.baseUrl}/oauth/revoke`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: accessToken }) });
+    expect(anonymousRevoke.status).toBe(403);
+    expect(await anonymousRevoke.json()).toMatchObject({ error: 'unauthorized_client' });
+
     await oauth.revoke({ clientId: mine.clientId!, clientSecret: mine.clientSecret!, token: accessToken });
     const revoked = await asApp.v1.apps.verifyCredentials().catch((e: unknown) => e);
-    expect((revoked as MastoHttpError).statusCode).toBe(401);
+    expect(revoked).toMatchObject({ statusCode: 401, message: 'The access token was revoked' });
+    // where a token is optional, a revoked one is still refused (authorize_if_got_token!), an unknown one is not
+    const revokedRead = await Promise.resolve(asApp.v1.timelines.public.list()).catch((e: unknown) => e);
+    expect(revokedRead).toMatchObject({ statusCode: 401, message: 'The access token was revoked' });
+    const unknown = createRestAPIClient({ url: standin.baseUrl, accessToken: 'no-such-token' });
+    expect(Array.isArray(await unknown.v1.timelines.public.list())).toBe(true);
+    // revoking an unknown token is no error (RFC 7009)
+    await oauth.revoke({ clientId: mine.clientId!, clientSecret: mine.clientSecret!, token: 'no-such-token' });
   });
 });

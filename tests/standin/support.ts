@@ -41,7 +41,15 @@ export async function call<T = any>(
   return { status: res.status, headers: res.headers, body: parsed as T };
 }
 
-export async function appToken(baseUrl: string, ip: string, scopes = 'read write follow'): Promise<string> {
+export interface AppCredentials {
+  clientId: string;
+  clientSecret: string;
+  /** A client_credentials token with scope write, for signups. */
+  token: string;
+}
+
+/** A registered app, its client credentials and an app token. */
+export async function registerApp(baseUrl: string, ip: string, scopes = 'read write follow'): Promise<AppCredentials> {
   const app = await call(baseUrl, 'POST', '/api/v1/apps', {
     ip,
     json: { client_name: 'surge-test', redirect_uris: 'urn:ietf:wg:oauth:2.0:oob', scopes },
@@ -52,7 +60,11 @@ export async function appToken(baseUrl: string, ip: string, scopes = 'read write
     json: { grant_type: 'client_credentials', client_id: app.body.client_id, client_secret: app.body.client_secret, scope: 'write' },
   });
   if (token.status !== 200) throw new Error(`token: ${token.status} ${JSON.stringify(token.body)}`);
-  return token.body.access_token;
+  return { clientId: app.body.client_id, clientSecret: app.body.client_secret, token: token.body.access_token };
+}
+
+export async function appToken(baseUrl: string, ip: string, scopes = 'read write follow'): Promise<string> {
+  return (await registerApp(baseUrl, ip, scopes)).token;
 }
 
 export function signUp(baseUrl: string, appTok: string, username: string, ip: string, extra: Record<string, unknown> = {}) {

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startStandin, type StandinHandle } from '../../../infra/targets/standin/standin.js';
-import { activeUser, appToken, call, signUp } from '../support.js';
+import { activeUser, appToken, call, registerApp, signUp } from '../support.js';
 import { metric, metricReaches, refusedUpgrade, StreamClient, type Frame } from './support.js';
 
 // The stand-in's streaming server as clients meet it: found through the
@@ -187,12 +187,15 @@ describe('refusals', () => {
 
 describe('system channels', () => {
   it('closes a connection when its token is revoked, and refuses the token after', async () => {
-    const app = await appToken(s.baseUrl, '10.9.0.6');
-    const dave = await activeUser(s.baseUrl, s.mailApiUrl, app, 'dave_stream', '10.9.0.7');
+    const app = await registerApp(s.baseUrl, '10.9.0.6');
+    const dave = await activeUser(s.baseUrl, s.mailApiUrl, app.token, 'dave_stream', '10.9.0.7');
     const client = await StreamClient.open(`${s.streamingUrl}?stream=user`, { protocols: [dave.token] });
     await metricReaches(s.streamingMetricsUrl, 'connected_clients', { type: 'websocket' }, 1);
     const closed = new Promise((resolve) => client.ws.once('close', resolve));
-    expect((await call(s.baseUrl, 'POST', '/oauth/revoke', { json: { token: dave.token } })).status).toBe(200);
+    // Doorkeeper revokes an app's token only for that app's client credentials.
+    expect((await call(s.baseUrl, 'POST', '/oauth/revoke', { json: { token: dave.token } })).status).toBe(403);
+    const revoke = { token: dave.token, client_id: app.clientId, client_secret: app.clientSecret };
+    expect((await call(s.baseUrl, 'POST', '/oauth/revoke', { json: revoke })).status).toBe(200);
     await closed;
     await metricReaches(s.streamingMetricsUrl, 'connected_clients', { type: 'websocket' }, 0);
     expect((await refusedUpgrade(`${s.streamingUrl}?stream=user`, { protocols: [dave.token] })).message).toBe('Invalid access token');

@@ -35,7 +35,7 @@ async function viewerFor(req: IncomingMessage, query: URLSearchParams): Promise<
   if (!token) throw authError('Missing access token');
   // Mastodon joins users: an app's own token (client_credentials) has no account to stream.
   const auth = await lookupToken(db, token);
-  if (!auth?.accountId) throw authError('Invalid access token');
+  if (!auth?.accountId || auth.revoked) throw authError('Invalid access token');
   return { accountId: auth.accountId, scopes: auth.scopes, accessTokenId: auth.tokenId };
 }
 

@@ -81,16 +81,17 @@ export function buildApp(ctx: WebContext, threads: ThreadPool, metrics?: WebMetr
     req.params_ = { ...query, ...body, ...(req.params as Params) };
     // An unknown token counts as none, as Doorkeeper finds no token for it:
     // endpoints open to anonymous callers still answer, those that need a
-    // token refuse with 401 when they authorize. A revoked one is treated the
-    // same (Mastodon would also refuse it where a token is optional).
+    // token refuse with 401 when they authorize. A revoked one is found, and
+    // refused with its own message wherever a token is checked.
     const token = bearer(header(req, 'authorization'), req.params_);
     if (token) req.auth = await lookupToken(ctx.db, token);
+    const live = req.auth && !req.auth.revoked ? req.auth : undefined;
     const outcome = await checkThrottles(ctx.redis, {
       method: req.method,
       path: req.url.split('?')[0]!,
       ip: throttleKeyIp(req.clientIp),
-      userId: req.auth?.userId ?? undefined,
-      tokenId: req.auth?.tokenId,
+      userId: live?.userId ?? undefined,
+      tokenId: live?.tokenId,
       paging: PAGING_KEYS.some((k) => typeof req.params_[k] === 'string' && req.params_[k] !== ''),
     });
     if (outcome.throttled) throw errors.tooMany(outcome.headers);

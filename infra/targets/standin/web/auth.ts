@@ -15,6 +15,8 @@ export interface Auth {
   disabled: boolean;
   role: string;
   signInStale: boolean;
+  /** Revoked tokens are still found, as Doorkeeper finds them, so callers can say so. */
+  revoked: boolean;
 }
 
 export function bearer(authorization: string | undefined, query: Record<string, unknown>): string | undefined {
@@ -34,9 +36,10 @@ export async function lookupToken(db: pg.Pool, token: string): Promise<Auth | un
     name: 'auth_token',
     text: `SELECT t.id::text AS token_id, t.scopes, t.application_id::text, t.resource_owner_id::text AS user_id,
             u.account_id::text, u.confirmed_at IS NOT NULL AS confirmed, u.approved, u.disabled, u.role,
-            (u.current_sign_in_at IS NULL OR u.current_sign_in_at < now() - interval '24 hours') AS stale
+            (u.current_sign_in_at IS NULL OR u.current_sign_in_at < now() - interval '24 hours') AS stale,
+            t.revoked_at IS NOT NULL AS revoked
        FROM oauth_access_tokens t LEFT JOIN users u ON u.id = t.resource_owner_id
-      WHERE t.token = $1 AND t.revoked_at IS NULL`,
+      WHERE t.token = $1`,
     values: [token],
   });
   const r = rows[0];
@@ -52,17 +55,19 @@ export async function lookupToken(db: pg.Pool, token: string): Promise<Auth | un
     disabled: Boolean(r.disabled),
     role: r.role ?? '',
     signInStale: Boolean(r.stale),
+    revoked: Boolean(r.revoked),
   };
 }
 
 /** doorkeeper_authorize!: a valid token holding one of the scopes that suffice. */
 export function authorize(auth: Auth | undefined, scope: string): Auth {
   if (!auth) throw errors.invalidToken();
+  if (auth.revoked) throw errors.revokedToken();
   if (!satisfies(auth.scopes, needed(scope))) throw errors.outsideScopes();
   return auth;
 }
 
-/** authorize_if_got_token!: an anonymous call passes; a token must hold one of the scopes. */
+/** authorize_if_got_token!: an anonymous call (or an unknown token) passes; a known token must be live and hold one of the scopes. */
 export function authorizeIfGotToken(auth: Auth | undefined, scope: string): Auth | undefined {
   return auth ? authorize(auth, scope) : undefined;
 }

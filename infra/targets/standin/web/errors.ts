@@ -33,6 +33,7 @@ export function validationError(details: ValidationDetails): ApiError {
 
 export const errors = {
   invalidToken: () => new ApiError(401, 'The access token is invalid'),
+  revokedToken: () => new ApiError(401, 'The access token was revoked'),
   outsideScopes: () => new ApiError(403, 'This action is outside the authorized scopes'),
   userRequired: () => new ApiError(422, 'This method requires an authenticated user'),
   unconfirmed: () => new ApiError(403, 'Your login is missing a confirmed e-mail address'),

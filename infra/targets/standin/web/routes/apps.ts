@@ -47,6 +47,7 @@ export function appRoutes(app: FastifyInstance, ctx: WebContext): void {
 
   app.get('/api/v1/apps/verify_credentials', { config: { controller: 'api/v1/apps/credentials', action: 'show' } }, async (req) => {
     if (!req.auth?.applicationId) throw errors.invalidToken();
+    if (req.auth.revoked) throw errors.revokedToken();
     const { rows } = await ctx.db.query(
       'SELECT id::text, name, website, scopes, redirect_uri FROM oauth_applications WHERE id = $1',
       [req.auth.applicationId],

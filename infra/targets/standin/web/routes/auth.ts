@@ -53,20 +53,19 @@ export function authRoutes(app: FastifyInstance, ctx: WebContext): void {
     return { access_token: token, token_type: 'Bearer', scope: requested.join(' '), created_at: Number(t[0].created_at) };
   });
 
-  // Doorkeeper's revoke: a client may revoke only its own app's tokens (every
-  // Mastodon app is confidential), and an unknown token is no error (RFC 7009).
-  // Unlike Doorkeeper, which answers 403 then, a call with no client
-  // credentials at all is still honoured: the streaming tests revoke that way.
+  // Doorkeeper's revoke: an unknown token is no error (RFC 7009); a token of
+  // an app (every Mastodon app is confidential) is revoked only for that app's
+  // own client credentials, else 403.
   app.post('/oauth/revoke', { config: { controller: 'oauth/tokens', action: 'revoke' } }, async (req, reply) => {
     const { clientId, clientSecret } = clientCredentials(req);
     const token = str(req.params_, 'token');
-    if (clientId !== undefined || clientSecret !== undefined) {
+    const owner = await ctx.db.query('SELECT application_id::text FROM oauth_access_tokens WHERE token = $1', [token ?? '']);
+    if (owner.rows.length === 0) return {};
+    const tokenApp: string | null = owner.rows[0].application_id;
+    if (tokenApp !== null) {
       const client = await ctx.db.query('SELECT id::text FROM oauth_applications WHERE uid = $1 AND secret = $2', [clientId ?? '', clientSecret ?? '']);
-      const owner = await ctx.db.query('SELECT application_id::text FROM oauth_access_tokens WHERE token = $1', [token ?? '']);
-      const tokenApp: string | null | undefined = owner.rows[0]?.application_id;
-      if (!client.rows[0] || (tokenApp && tokenApp !== client.rows[0].id)) return reply.code(403).send(UNAUTHORIZED_REVOKE);
+      if (client.rows[0]?.id !== tokenApp) return reply.code(403).send(UNAUTHORIZED_REVOKE);
     }
-    if (!token) return {};
     const { rows } = await ctx.db.query(
       'UPDATE oauth_access_tokens SET revoked_at = now() WHERE token = $1 AND revoked_at IS NULL RETURNING id::text',
       [token],

@@ -102,6 +102,10 @@ CREATE TABLE IF NOT EXISTS statuses (
 CREATE INDEX IF NOT EXISTS index_statuses_20190820 ON statuses (account_id, id DESC);
 CREATE INDEX IF NOT EXISTS index_statuses_public_20250129 ON statuses (id DESC) WHERE visibility = 0 AND reblog_of_id IS NULL;
 CREATE UNIQUE INDEX IF NOT EXISTS index_statuses_on_account_id_and_reblog_of_id ON statuses (account_id, reblog_of_id) WHERE reblog_of_id IS NOT NULL;
+-- Mastodon's, for threads (context), who boosted a post and deleting a boosted
+-- post (the cascade would otherwise scan every status).
+CREATE INDEX IF NOT EXISTS index_statuses_on_in_reply_to_id ON statuses (in_reply_to_id) WHERE in_reply_to_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS index_statuses_on_reblog_of_id_and_account_id ON statuses (reblog_of_id, account_id);
 
 CREATE TABLE IF NOT EXISTS status_stats (
   status_id bigint PRIMARY KEY REFERENCES statuses(id) ON DELETE CASCADE,
@@ -128,6 +132,7 @@ CREATE TABLE IF NOT EXISTS favourites (
   created_at timestamptz NOT NULL DEFAULT now(),
   UNIQUE (account_id, status_id)
 );
+CREATE INDEX IF NOT EXISTS index_favourites_on_status_id ON favourites (status_id);
 
 CREATE TABLE IF NOT EXISTS notifications (
   id bigserial PRIMARY KEY,

@@ -5,6 +5,7 @@ import type { Wave } from '../../scenarios/waves/model.js';
 import { parseK6Duration } from '../../scenarios/waves/duration.js';
 import { chooseEngine, EngineError, type EngineChoice, type EngineFlag } from '../../infra/engines/k6/engine.js';
 import { chooseContainerTarget } from '../../infra/targets/mastodon/select.js';
+import { parseMastodonTag, StackPlanError } from '../../infra/targets/mastodon/version.js';
 import { baseUrlOf, parseTarget, TargetError } from '../../infra/targets/target.js';
 import { JOBS, type JobNames } from '../../reports/collect/queries.js';
 import { UsageError } from '../run/plan.js';
@@ -103,8 +104,14 @@ export function planRehearsal(flags: RehearseFlags, wave: Wave, facts: { docker:
       if (choice.note) notes.push(choice.note);
       target = choice.target;
     } else target = { kind: 'standin' };
+    if (flags.tag !== undefined) {
+      // A typo in the tag is one wherever the rehearsal lands, not only where Docker runs.
+      parseMastodonTag(flags.tag);
+      if (t.kind !== 'mastodon' && t.kind !== 'auto') throw new UsageError(`--tag picks the containerised Mastodon's image; ${t.kind === 'url' ? 'a URL' : 'the stand-in'} target has none: drop it, or use --target mastodon`);
+      if (target.kind === 'standin') notes.push(`--tag ${flags.tag} applies only to the containerised Mastodon`);
+    }
   } catch (err) {
-    throw err instanceof TargetError ? new UsageError(err.message) : err;
+    throw err instanceof TargetError || err instanceof StackPlanError ? new UsageError(err.message) : err;
   }
   if (flags.mailApiUrl !== undefined && target.kind !== 'url') {
     throw new UsageError(`--mail-api-url is for a URL target; the ${target.kind} target has its own mail sink: drop it, or give --target URL`);

@@ -78,6 +78,16 @@ describe('rehearsal plans', () => {
     expect(() => planRehearsal(flags({ mailApiUrl: 'http://127.0.0.1:8025' }), w, facts)).toThrow(/--mail-api-url is for a URL target; the standin target has its own mail sink/);
   });
 
+  it('checks --tag wherever the rehearsal lands, and refuses it for a target without an image', () => {
+    const w = getWave('peak-hour');
+    // Without Docker, auto falls back to the stand-in; a typo in the tag is still a typo.
+    expect(() => planRehearsal(flags({ tag: 'latest' }), w, facts)).toThrow(/^--tag "latest" is not a Mastodon release tag such as v4\.5\.\d+$/);
+    expect(planRehearsal(flags({ tag: 'v4.4.8' }), w, facts).notes).toContain('--tag v4.4.8 applies only to the containerised Mastodon');
+    expect(() => planRehearsal(flags({ tag: 'v4.4.8', target: 'standin' }), w, facts)).toThrow(/--tag picks the containerised Mastodon's image; the stand-in target has none/);
+    expect(() => planRehearsal(flags({ tag: 'v4.4.8', target: 'http://127.0.0.1:3000' }), w, facts)).toThrow(/a URL target has none/);
+    expect(planRehearsal(flags({ tag: 'v4.4.8', target: 'mastodon' }), w, { ...facts, docker: true }).target).toEqual({ kind: 'mastodon', tag: 'v4.4.8' });
+  });
+
   it('lays the breakpoint steps out from --bp-step-duration read as a k6 duration', () => {
     const plan = planRehearsal(flags({ bpSteps: 3, bpStepDuration: '2500ms', bpStartRate: 2, bpStepRate: 0.5 }), getWave('peak-hour'), facts);
     expect(breakpointSteps(plan.phases[0]!.env, 10)).toEqual([

@@ -83,7 +83,7 @@ export function parseJobNames(text: string): Partial<JobNames> {
 
 // With the default 12 × 20 s breakpoint and a 2-minute activity phase, about 10 minutes in all.
 const DEFAULT_WAVE_SECONDS = 4 * 60;
-const MIN_WAVE_SECONDS = 10;
+const MIN_WAVE_SECONDS = 2;
 const PHASES: readonly PhaseName[] = ['breakpoint', 'wave', 'activity'];
 
 /** The wave's busiest moment of everyday requests, in real time (requests/s). */
@@ -123,7 +123,7 @@ export function planRehearsal(flags: RehearseFlags, wave: Wave, facts: { docker:
   if (flags.compress !== undefined && flags.duration !== undefined) throw new UsageError('--compress and --duration both set how fast the wave plays: give one');
   const waveSeconds = flags.duration !== undefined ? parseK6Duration(flags.duration) : flags.compress !== undefined ? wave.duration / flags.compress : Math.min(wave.duration, DEFAULT_WAVE_SECONDS);
   if (!(waveSeconds > 0)) throw new UsageError(`--duration "${flags.duration}" is not a duration like 5m`);
-  // The wave scenario plays whole seconds, and a replay shorter than a few rate windows shows nothing.
+  // The wave scenario plays whole seconds (as the breakpoint's steps, at least 2).
   if (waveSeconds < MIN_WAVE_SECONDS) {
     const given = flags.duration !== undefined ? `--duration ${flags.duration}` : `--compress ${flags.compress}`;
     throw new UsageError(`${given} plays the ${wave.name} wave in ${Number(waveSeconds.toPrecision(3))} s; give at least ${MIN_WAVE_SECONDS} s (e.g. --duration 1m; a bare number is milliseconds, as in k6)`);

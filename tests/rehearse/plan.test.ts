@@ -62,16 +62,16 @@ describe('rehearsal plans', () => {
     expect(() => planRehearsal(flags({ phases: 'wave,soak' }), w, facts)).toThrow(/unknown phase "soak" \(use breakpoint, wave, activity\)/);
   });
 
-  it('refuses phases chosen twice or both ways, a wave replayed in under 10 s, and a mail API that is not a plain URL', () => {
+  it('refuses phases chosen twice or both ways, a wave replayed in under 2 s, and a mail API that is not a plain URL', () => {
     const w = getWave('peak-hour');
     expect(() => planRehearsal(flags({ phases: 'wave,wave' }), w, facts)).toThrow(/--phases: "wave" is listed twice/);
     expect(() => planRehearsal(flags({ phases: '' }), w, facts)).toThrow(/--phases: unknown phase ""/);
     expect(() => planRehearsal(flags({ phases: 'wave', breakpoint: true }), w, facts)).toThrow(/--phases and --breakpoint both choose the phases: give one/);
     expect(() => planRehearsal(flags({ phases: 'wave', breakpoint: false }), w, facts)).toThrow(/--phases and --no-breakpoint/);
     // k6 reads a bare number as milliseconds: "--duration 5" is 5 ms, not a wave.
-    expect(() => planRehearsal(flags({ duration: '5' }), w, facts)).toThrow(/--duration 5 plays the peak-hour wave in 0\.005 s; give at least 10 s/);
-    expect(() => planRehearsal(flags({ compress: 1000 }), w, facts)).toThrow(/--compress 1000 plays the peak-hour wave in 3\.6 s/);
-    expect(planRehearsal(flags({ duration: '10s' }), w, facts).phases[1]!.env.DURATION).toBe('10s');
+    expect(() => planRehearsal(flags({ duration: '5' }), w, facts)).toThrow(/--duration 5 plays the peak-hour wave in 0\.005 s; give at least 2 s/);
+    expect(() => planRehearsal(flags({ compress: 10_000 }), w, facts)).toThrow(/--compress 10000 plays the peak-hour wave in 0\.36 s/);
+    expect(planRehearsal(flags({ duration: '2s' }), w, facts).phases[1]!.env.DURATION).toBe('2s');
     const url = { target: 'http://127.0.0.1:3000' };
     expect(() => planRehearsal(flags({ ...url, mailApiUrl: 'mailpit' }), w, facts)).toThrow(/--mail-api-url "mailpit" is not a URL like http:\/\/127\.0\.0\.1:8025/);
     expect(() => planRehearsal(flags({ ...url, mailApiUrl: 'http://admin:hunter2@127.0.0.1:8025' }), w, facts)).toThrow(/^--mail-api-url must not carry a user or password[^\n]*$/);

@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command } from 'commander';
+import { RUN_FILE } from '../../reports/collect/run-folder.js';
 import { findK6 } from '../../infra/engines/k6/command.js';
 import { AdminTokenError, readAdminToken } from '../../infra/targets/mastodon/admin-token.js';
 import { dockerAvailable } from '../../infra/services/docker.js';
@@ -73,6 +76,8 @@ export function rehearseCommand(): Command {
       // Everything that can be refused is checked before any note is printed: a refusal is one line.
       const adminToken = await adminTokenFor(o.adminToken, plan.target.kind);
       const reportConfig = await reportConfigFlags(o.slo, o.prices);
+      // A run folder's report reads every summary in it: an earlier run's would mix into this one's.
+      if (existsSync(join(plan.outDir, RUN_FILE))) throw new UsageError(`--out ${plan.outDir} already holds a run (${RUN_FILE}): give a new folder, or remove that one first`);
       const log = (line: string) => process.stderr.write(`${line}\n`);
       for (const note of plan.notes) log(note);
       if (o.dryRun) {

@@ -109,6 +109,14 @@ describe('surge rehearse', () => {
       expect(r.stderr).not.toContain('literal-token-value');
       expect(existsSync(out), args.join(' ')).toBe(false);
     }
+    // An earlier run's summaries would mix into this run's report.
+    const earlier = join(dir, 'earlier');
+    mkdirSync(earlier);
+    writeFileSync(join(earlier, 'run.json'), '{}');
+    const reused = await surge(['rehearse', '--out', earlier]);
+    expect(reused.code).toBe(1);
+    expect(reused.stderr.trim()).toBe(`surge: --out ${earlier} already holds a run (run.json): give a new folder, or remove that one first`);
+    expect(readdirSync(earlier)).toEqual(['run.json']);
   });
 
   it('prints the plan for a dry run and refuses a public instance in one line', async () => {

@@ -23,6 +23,25 @@ async function surge(args: string[]): Promise<{ code: number | null; stdout: str
   return { code, stdout, stderr };
 }
 
+/** A k6 script written into a fresh folder: its path and the folder. */
+function scriptFile(source: string): { dir: string; script: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'surge-run-'));
+  const script = join(dir, 'script.js');
+  writeFileSync(script, source);
+  return { dir, script };
+}
+
+/** A loopback server answering every request with 'ok'; onHit sees the running count. */
+async function okServer(onHit: (hits: number) => void = () => undefined): Promise<{ url: string; close(): void }> {
+  let hits = 0;
+  const server = createHttpServer((_req, res) => {
+    onHit(++hits);
+    res.end('ok');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, close: () => server.close() };
+}
+
 describe('surge run', () => {
   it('runs the smoke scenario on the stand-in and writes k6 summary files', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'surge-run-'));
@@ -62,15 +81,9 @@ describe('surge run', () => {
   }, 60_000);
 
   it("runs k6's first documented script (http.get + sleep(1)) with --vus/--duration as k6 does", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'surge-run-'));
-    const script = join(dir, 'script.js');
-    writeFileSync(
-      script,
-      "import http from 'k6/http';\nimport { sleep } from 'k6';\nexport default function () {\n  http.get(__ENV.URL);\n  sleep(1);\n}\n",
-    );
-    const server = createHttpServer((_req, res) => res.end('ok'));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const { dir, script } = scriptFile("import http from 'k6/http';\nimport { sleep } from 'k6';\nexport default function () {\n  http.get(__ENV.URL);\n  sleep(1);\n}\n");
+    const server = await okServer();
+    const url = server.url;
     try {
       const r = await surge(['run', script, '--engine', 'node', '--target', url, '-e', `URL=${url}/`, '--vus', '3', '--duration', '3s', '--quiet', '--summary-export', join(dir, 'summary.json')]);
       expect(r.code).toBe(0);
@@ -91,22 +104,14 @@ describe('surge run', () => {
   }, 180_000);
 
   it('Ctrl-C stops a blocking-style run spread over processes as k6 does: teardown, summary, exit 105', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'surge-run-'));
-    const script = join(dir, 'script.js');
-    writeFileSync(
-      script,
+    const { dir, script } = scriptFile(
       "import http from 'k6/http';\nimport { sleep } from 'k6';\nexport const options = { vus: 2, duration: '60s' };\n" +
         "export default function () {\n  http.get(__ENV.URL);\n  sleep(0.2);\n}\nexport function teardown() {\n  console.log('teardown ran');\n}\n",
     );
-    let hits = 0;
     let busy: () => void = () => undefined;
     const running = new Promise<void>((r) => (busy = r));
-    const server = createHttpServer((_req, res) => {
-      if (++hits === 6) busy();
-      res.end('ok');
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const server = await okServer((hits) => hits === 6 && busy());
+    const url = server.url;
     try {
       const child = spawn(process.execPath, [SURGE, 'run', script, '--engine', 'node', '--target', url, '-e', `URL=${url}/`, '-q', '--summary-export', join(dir, 's.json')], {
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -127,9 +132,7 @@ describe('surge run', () => {
   }, 120_000);
 
   it("takes k6's short flags (-u, -i, -s) and --summary-trend-stats as k6 does", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'surge-run-'));
-    const script = join(dir, 'script.js');
-    writeFileSync(script, 'export default async function () {}\n');
+    const { script } = scriptFile('export default async function () {}\n');
     const target = ['--engine', 'node', '--target', 'http://127.0.0.1:9', '--dry-run'];
     const shared = JSON.parse((await surge(['run', script, ...target, '-u', '3', '-i', '6'])).stdout);
     expect(shared.execution.scenarios.default).toMatchObject({ executor: 'shared-iterations', vus: 3, iterations: 6 });

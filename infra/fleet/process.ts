@@ -17,7 +17,7 @@ export interface FleetProcess extends FleetReady {
 
 export async function startFleetProcess(opts: Omit<FleetOptions, 'log'> & { keyFile?: string; onLog?: (line: string) => void }): Promise<FleetProcess> {
   const { keyFile, onLog, ...fleetOptions } = opts;
-  const proc: ServiceProcess = await spawnService(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./main.ts', import.meta.url))], {
+  const proc: ServiceProcess = await spawnService(process.execPath, ['--import', import.meta.resolve('tsx'), fileURLToPath(new URL('./main.ts', import.meta.url))], {
     cwd: process.cwd(),
     env: { PATH: process.env.PATH, NODE_ENV: 'production', FLEET_OPTIONS: JSON.stringify(fleetOptions), ...(keyFile ? { FLEET_KEY_FILE: keyFile } : {}) },
   });

@@ -35,7 +35,7 @@ import { TestAbortError } from '../k6/execution.js';
 export interface SplitOptions extends RunTestOptions {
   /** Number of child processes (segments). */
   processes: number;
-  /** Extra node arguments for the children (default: --import tsx). */
+  /** Extra node arguments for the children (default: tsx from the harness's own install). */
   execArgv?: string[];
   /**
    * The processes stand for one k6 instance (a blocking-style script spread
@@ -251,7 +251,7 @@ export async function runSplit(opts: SplitOptions): Promise<RunTestResult> {
   };
   for (let i = 0; i < n; i++) {
     const proc = fork(WORKER, [], {
-      execArgv: opts.execArgv ?? ['--import', 'tsx'],
+      execArgv: opts.execArgv ?? ['--import', import.meta.resolve('tsx')],
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

@@ -1,5 +1,6 @@
 // A small typed Mastodon client for k6 scenarios. Async only (http.asyncRequest):
-// sync HTTP blocks a k6 VU and cannot be served by a Node runner at all.
+// blocking HTTP holds up its VU's whole thread on the Node runner, which then
+// needs a process per VU, while async VUs share one process.
 // Every request carries a `name` tag per endpoint ('POST /api/v1/accounts') and
 // `target:mastodon`; every call runs one check named '<name> is <status>' and
 // returns the parsed body together with the raw Response.

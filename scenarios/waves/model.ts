@@ -61,7 +61,10 @@ export const baselineActivitySchema = activitySchema(BASELINE_ACTIVITY);
 export type Activity = z.output<typeof newcomerActivitySchema>;
 
 export const signupsSchema = z.strictObject({
-  total: positive('a positive number'),
+  total: z
+    .number({ error: requiredOr('a whole number of signups, 1 or more') })
+    .int({ error: 'must be a whole number of signups, 1 or more' })
+    .min(1, { error: 'must be a whole number of signups, 1 or more' }),
   // Left out, these scale with the wave's duration (see waveSchema's transform).
   peakAt: seconds(true).optional(),
   decay: seconds(false).optional(),

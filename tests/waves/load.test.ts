@@ -41,6 +41,7 @@ beforeAll(async () => {
     ].join('\n'),
     'tiny.json': JSON.stringify({ duration: 600, signups: { total: 100 } }),
     'negative.yaml': 'name: neg\nduration: 1h\nsignups:\n  total: -5\n',
+    'half.yaml': 'name: half\nduration: 1h\nsignups:\n  total: 0.5\n',
     'unknown.yaml': 'name: typo\nduration: 1h\nsignups:\n  totl: 5\n',
     'extra.json': JSON.stringify({ name: 'x', duration: 60, signups: { total: 1 }, colour: 'blue' }),
     'bad.yaml': 'name: x\nduration: [\nsignups: 5\n',
@@ -86,8 +87,9 @@ describe('loadWave', () => {
     expect(w.retention).toBe(0.56);
   });
 
-  it('names the file, field and fix for a negative total', async () => {
-    expect(await failure(file('negative.yaml'))).toBe(`wave file ${file('negative.yaml')}: signups.total must be a positive number (got -5)`);
+  it('names the file, field and fix for a negative or fractional total', async () => {
+    expect(await failure(file('negative.yaml'))).toBe(`wave file ${file('negative.yaml')}: signups.total must be a whole number of signups, 1 or more (got -5)`);
+    expect(await failure(file('half.yaml'))).toBe(`wave file ${file('half.yaml')}: signups.total must be a whole number of signups, 1 or more (got 0.5)`);
   });
 
   it('rejects unknown keys, naming them and suggesting the right one', async () => {

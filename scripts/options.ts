@@ -1,4 +1,6 @@
 import { InvalidArgumentError } from 'commander';
+import { durationValueToNs } from '../infra/engines/node/duration.js';
+import { parseTopLevelStage } from '../infra/engines/node/executors/shortcuts.js';
 import { loadReportConfig } from '../reports/build.js';
 import { UsageError } from './run/plan.js';
 
@@ -20,6 +22,28 @@ export function oneOf<T extends string>(...choices: T[]) {
     if (!(choices as string[]).includes(raw)) throw new InvalidArgumentError(`expected one of ${choices.join(', ')}, got "${raw}".`);
     return raw as T;
   };
+}
+
+/** --duration, read as the runner reads it (k6's ParseExtendedDuration: 30s, 1h30m, 2d) and above zero, refused here rather than after start-up. */
+export function k6Duration(raw: string): string {
+  let ns = 0;
+  try {
+    ns = durationValueToNs(raw.trim());
+  } catch {
+    // refused below
+  }
+  if (!(ns > 0)) throw new InvalidArgumentError(`expected a k6 duration like 30s, 5m or 1h30m, got "${raw}".`);
+  return raw;
+}
+
+/** --stage duration[:target], repeatable, read as the runner reads k6's CLI stages. */
+export function k6Stage(raw: string, previous: string[]): string[] {
+  try {
+    parseTopLevelStage(raw);
+  } catch {
+    throw new InvalidArgumentError(`expected duration:target like 30s:10 (a Go duration, then a whole number of VUs), got "${raw}".`);
+  }
+  return [...previous, raw];
 }
 
 export function positiveNumber(flag: string) {

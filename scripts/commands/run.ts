@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { dockerAvailable } from '../../infra/services/docker.js';
-import { oneOf, wholeNumber } from '../options.js';
+import { k6Duration, k6Stage, oneOf, wholeNumber } from '../options.js';
 import { bundleFor, describePlan, executeRun, findK6 } from '../run/execute.js';
 import { planRun, type RunFlags } from '../run/plan.js';
 import { waveJsonOf, waveOptions } from '../run/wave.js';
@@ -34,9 +34,9 @@ export function runCommand(): Command {
     .option('--mail-api-url <url>', 'Mailpit API receiving the target\'s mail (the stand-in provides its own)')
     .option('-e, --env <NAME=value>', 'environment variable for the script (repeatable)', collect, [])
     .option('-u, --vus <n>', 'k6 --vus', wholeNumber(1, 1_000_000))
-    .option('-d, --duration <d>', 'k6 --duration (replaces the script\'s scenarios, as in k6)')
+    .option('-d, --duration <d>', 'k6 --duration (replaces the script\'s scenarios, as in k6)', k6Duration)
     .option('-i, --iterations <n>', 'k6 --iterations', wholeNumber(1, Number.MAX_SAFE_INTEGER))
-    .option('-s, --stage <duration:target>', 'k6 --stage, e.g. 30s:10 (repeatable; replaces the script\'s scenarios)', collect, [])
+    .option('-s, --stage <duration:target>', 'k6 --stage, e.g. 30s:10 (repeatable; replaces the script\'s scenarios)', k6Stage, [])
     .option('--summary-trend-stats <stats>', 'k6 --summary-trend-stats, e.g. avg,min,med,max,p(90),p(99),count')
     .option('--summary-export <file>', 'k6 --summary-export')
     .option('-o, --out <spec>', 'k6 --out (json=FILE)', collect, [])

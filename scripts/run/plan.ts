@@ -94,6 +94,9 @@ export function planRun(
     throw err instanceof EngineError ? new UsageError(err.message) : err;
   }
   const engine = engineChoice.engine;
+  if (flags.prometheusRw && engine !== 'k6') {
+    throw new UsageError(`--prometheus-rw is k6's remote write and the ${engine} engine cannot send it: use --engine k6 (k6 on PATH or Docker), or surge rehearse, which scrapes the Node runner into its own Prometheus`);
+  }
   const workers = flags.workers ?? 1;
   if (workers > 1 && engine === 'k6') throw new UsageError('--workers splits the Node runner; k6 already uses every core');
   if (workers > 1 && (flags.executionSegment || flags.executionSegmentSequence)) {

@@ -53,6 +53,12 @@ describe('surge run plans', () => {
     expect(usage(() => planRun('smoke', flags({ workers: 2, engine: 'k6' }), { builtins, k6Path: '/usr/bin/k6' }))).toMatch(/--workers/);
   });
 
+  it('refuses --prometheus-rw where the Node runner would run, instead of ignoring it', () => {
+    const rw = { prometheusRw: 'http://127.0.0.1:9090/api/v1/write' };
+    expect(usage(() => planRun('smoke', flags(rw), { builtins, k6Path: undefined }))).toMatch(/--prometheus-rw.*--engine k6/);
+    expect(planRun('smoke', flags(rw), { builtins, k6Path: '/usr/bin/k6' }).run.prometheusRw?.url).toBe(rw.prometheusRw);
+  });
+
   it('takes a user script file as it is', () => {
     const plan = planRun('./my-test.js', flags(), { builtins, k6Path: undefined });
     expect(plan.scenario).toEqual({ name: 'my-test', source: './my-test.js', bundled: true, builtin: false });

@@ -79,11 +79,14 @@ export function warnIfShared(vu: VU, call: string): void {
   );
 }
 
+/** A word nothing ever changes or notifies, so waiting on it simply sleeps. */
+const SLEEP_WORD = new Int32Array(new SharedArrayBuffer(4));
+
 /** Block this thread for ms milliseconds (k6's sleep). */
 export function blockFor(ms: number): void {
   if (!(ms > 0)) return;
   blocked = true;
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  Atomics.wait(SLEEP_WORD, 0, 0, ms);
 }
 
 export interface SyncTransportOptions {
